@@ -1,0 +1,1 @@
+# Rules of the focus_groups stage (being written).

@@ -1,0 +1,1 @@
+# Rules of the survival stage (being written).
