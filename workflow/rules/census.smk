@@ -1,1 +1,25 @@
-# Rules of the census stage (being written).
+# Describing the census: yearly foundings, networks alive, comparison with published counts.
+
+
+rule census:
+    input:
+        networks="data/processed/networks.parquet",
+    output:
+        yearly="results/census/yearly.csv",
+        numbers="results/census/numbers.json",
+        foundings="results/census/figures/foundings.png",
+        alive="results/census/figures/alive.png",
+    params:
+        census_year=census_year(),
+        period_breaks=config["period_breaks"],
+    log:
+        "logs/census.log",
+    benchmark:
+        "benchmarks/census.tsv"
+    conda:
+        "../../envs/census.yaml"
+    script:
+        "../scripts/census.py"
+
+
+BRIEF_INPUTS.extend(rules.census.output)
