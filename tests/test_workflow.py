@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from tests.workflow_copy import ROOT, copy_workflow, snakemake
+from tools.workflow_copy import ROOT, copy_workflow, snakemake
 
 FIXTURES = ROOT / "tests" / "fixtures" / "networks"
 # a fast configuration: few bootstrap and recovery replicates

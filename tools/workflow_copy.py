@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[1]  # the repository
 PARTS = ["Snakefile", "workflow", "config", "reports", "profiles", "data/datapackage.json", "data/raw"]
 IGNORE = shutil.ignore_patterns("brief.html", "brief.pdf", ".quarto", "__pycache__")
 
