@@ -1,8 +1,16 @@
 # Shared by every stage: config validation, the census year, and the list of files the brief
 # reads (each stage extends BRIEF_INPUTS; the render rule takes them all as input).
 import json
+import os
 
 from snakemake.utils import validate
+
+
+# Scripts import the `analysis` package from this checkout, also inside per-stage conda envs
+# and on cluster nodes (jobs re-read this file), so put the repository on their PYTHONPATH.
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    filter(None, [workflow.basedir, os.environ.get("PYTHONPATH")])
+)
 
 
 validate(config, schema="../schemas/config.schema.yaml")
