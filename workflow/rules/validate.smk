@@ -1,1 +1,20 @@
-# Rules of the validate stage (being written).
+# Validating the raw networks table against data/datapackage.json: the one gate raw data
+# passes before any stage reads it. Bad input stops here with every problem listed in the log.
+
+
+rule validate_networks:
+    input:
+        table=config["networks"]["table"],
+        datapackage=config["networks"]["datapackage"],
+    output:
+        "data/processed/networks.parquet",
+    log:
+        "logs/validate_networks.log",
+    benchmark:
+        "benchmarks/validate_networks.tsv"
+    conda:
+        "../../envs/validate.yaml"
+    params:
+        census_year=census_year(),
+    script:
+        "../scripts/validate_networks.py"
