@@ -9,15 +9,15 @@ rule census:
         numbers="results/census/numbers.json",
         foundings="results/census/figures/foundings.png",
         alive="results/census/figures/alive.png",
-    params:
-        census_year=census_year(),
-        period_breaks=config["period_breaks"],
     log:
         "logs/census.log",
     benchmark:
         "benchmarks/census.tsv"
     conda:
         "../../envs/census.yaml"
+    params:
+        census_year=census_year(),
+        period_breaks=config["period_breaks"],
     script:
         "../scripts/census.py"
 

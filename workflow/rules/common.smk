@@ -1,10 +1,10 @@
 # Shared by every stage: config validation, the census year, and the list of files the brief
 # reads (each stage extends BRIEF_INPUTS; the render rule takes them all as input).
-import json
 import os
 
 from snakemake.utils import validate
 
+from analysis.datapackage import census_year_of
 
 # Scripts import the `analysis` package from this checkout, also inside per-stage conda envs
 # and on cluster nodes (jobs re-read this file), so put the repository on their PYTHONPATH.
@@ -22,5 +22,4 @@ def census_year():
     """The census year: from config, or (``auto``) from the data package."""
     if config["census_year"] != "auto":
         return int(config["census_year"])
-    with open(config["networks"]["datapackage"], encoding="utf-8") as handle:
-        return int(json.load(handle)["census_year"])
+    return census_year_of(config["networks"]["datapackage"])
