@@ -13,6 +13,10 @@ os.environ["PYTHONPATH"] = os.pathsep.join(
 )
 
 
+envvars:
+    "PYTHONPATH",
+
+
 validate(config, schema="../schemas/config.schema.yaml")
 
 BRIEF_INPUTS = []
