@@ -1,1 +1,107 @@
-# Rules of the partners stage (being written).
+# Founding partners: composition by period and decade, tests of association and trend, a logit
+# per partner flag, a member-count model and the hazard of ending by partner flag.
+
+# flags modelled one logit each; a flag too rare in the data is written in skipped form
+PARTNER_LOGITS = [
+    "multilateral",
+    "supranational",
+    "national_government",
+    "ngo",
+    "local_government_association",
+    "cities_only",
+    "public_private",
+]
+# flags entered, one model each, in the survival stage's piecewise-exponential model
+PARTNER_HAZARDS = ["multilateral", "public_private"]
+
+
+wildcard_constraints:
+    partner_logit="|".join(PARTNER_LOGITS),
+    partner_hazard="|".join(PARTNER_HAZARDS),
+
+
+rule partners_logit:
+    input:
+        networks="data/processed/networks.parquet",
+    output:
+        tidy="results/models/partners_logit_{partner_logit}/tidy.csv",
+        glance="results/models/partners_logit_{partner_logit}/glance.json",
+    log:
+        "logs/partners_logit_{partner_logit}.log",
+    benchmark:
+        "benchmarks/partners_logit_{partner_logit}.tsv"
+    conda:
+        "../../envs/partners.yaml"
+    script:
+        "../scripts/partners_logit.py"
+
+
+rule partners_members:
+    input:
+        networks="data/processed/networks.parquet",
+    output:
+        tidy="results/models/partners_members_nb/tidy.csv",
+        glance="results/models/partners_members_nb/glance.json",
+    log:
+        "logs/partners_members.log",
+    benchmark:
+        "benchmarks/partners_members.tsv"
+    conda:
+        "../../envs/partners.yaml"
+    params:
+        census_year=census_year(),
+    script:
+        "../scripts/partners_members.py"
+
+
+rule partners_dissolution:
+    input:
+        networks="data/processed/networks.parquet",
+    output:
+        tidy="results/models/partners_dissolution_{partner_hazard}/tidy.csv",
+        glance="results/models/partners_dissolution_{partner_hazard}/glance.json",
+    log:
+        "logs/partners_dissolution_{partner_hazard}.log",
+    benchmark:
+        "benchmarks/partners_dissolution_{partner_hazard}.tsv"
+    conda:
+        "../../envs/partners.yaml"
+    params:
+        census_year=census_year(),
+        age_pieces=config["survival"]["age_pieces"],
+    script:
+        "../scripts/partners_dissolution.py"
+
+
+rule partners_summary:
+    input:
+        networks="data/processed/networks.parquet",
+        logits=expand(
+            "results/models/partners_logit_{outcome}/glance.json",
+            outcome=PARTNER_LOGITS,
+        ),
+        members="results/models/partners_members_nb/glance.json",
+        hazards=expand(
+            "results/models/partners_dissolution_{flag}/glance.json",
+            flag=PARTNER_HAZARDS,
+        ),
+    output:
+        numbers="results/partners/numbers.json",
+        table="results/partners/tables/partner_shares.md",
+        by_period="results/partners/figures/shares_by_period.png",
+        by_decade="results/partners/figures/shares_by_decade.png",
+        effects="results/partners/figures/partner_effects.png",
+    log:
+        "logs/partners_summary.log",
+    benchmark:
+        "benchmarks/partners_summary.tsv"
+    conda:
+        "../../envs/partners.yaml"
+    params:
+        period_breaks=config["period_breaks"],
+        seed=config["seed"],
+    script:
+        "../scripts/partners_summary.py"
+
+
+BRIEF_INPUTS.extend(rules.partners_summary.output)
