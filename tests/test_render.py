@@ -1,8 +1,8 @@
 """The brief's rendering: metadata merge, provenance, and both renderers on a tiny fixture.
 
 The fixture document (tests/fixtures/brief/) uses every piece of Quarto syntax the brief may use.
-It is rendered with the pandoc + Typst fallback, in a copy of the real layout (reports/ with the
-real _quarto.yml, brief.css and fallback/, results/ beside it). Quarto is not installable here, so
+It is rendered with the pandoc + Typst fallback, in a copy of the real layout (the real
+_quarto.yml at its root, reports/ with brief.css and fallback/, results/ beside it). Quarto is not installable here, so
 the Quarto path is checked against a stand-in `quarto` executable that records its arguments.
 """
 
@@ -65,8 +65,8 @@ def make_project(root: Path, qmd_text: str | None = None) -> Path:
     reports.mkdir(parents=True)
     for path in FIXTURE.iterdir():
         shutil.copy(path, reports / path.name)
-    for name in ("_quarto.yml", "brief.css"):
-        shutil.copy(ROOT / "reports" / name, reports / name)
+    shutil.copy(ROOT / "_quarto.yml", root / "_quarto.yml")
+    shutil.copy(ROOT / "reports" / "brief.css", reports / "brief.css")
     shutil.copytree(ROOT / "reports" / "fallback", reports / "fallback")
     if qmd_text is not None:
         (reports / "mini.qmd").write_text(qmd_text, encoding="utf-8")

@@ -24,7 +24,7 @@ rule render_brief:
     input:
         brief="reports/brief.qmd",
         sections=sorted(glob.glob("reports/_*.qmd")),
-        project="reports/_quarto.yml",
+        project="_quarto.yml",
         css="reports/brief.css",
         lua_filter="reports/fallback/quarto-compat.lua",
         template="reports/fallback/brief.typ",
