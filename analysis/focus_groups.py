@@ -1048,9 +1048,16 @@ def saturation_numbers(
         "saturation_orders_share": f"{orders_share:.0%}",
         "codes_found": found,
         "codes_in_codebook": n_codes,
-        "sessions_to_80pct": int(reach.iloc[0]) if len(reach) and found else 0,
+        "sessions_to_80pct": (
+            _first_sessions(int(reach.iloc[0])) if len(reach) and found else "no session"
+        ),
         "saturation_sentence": sentence,
     }
+
+
+def _first_sessions(k: int) -> str:
+    """ "the first session" / "the first 3 sessions"."""
+    return "the first session" if k == 1 else f"the first {k} sessions"
 
 
 def _count(n: int) -> str:

@@ -36,6 +36,7 @@ from analysis.focus_groups import (
     saturation_base,
     saturation_curve,
     saturation_envelope,
+    saturation_numbers,
     session_order,
     speaker_label,
     theme_frequencies,
@@ -489,3 +490,20 @@ def test_data_package_describes_the_same_columns_the_loader_checks() -> None:
         fields = [f["name"] for f in resource["schema"]["fields"]]
         assert fields[: len(columns)] == columns
         assert resource["data"][0] == fields  # header-only template: no rows are shipped
+
+
+def test_saturation_numbers_in_words(corpus) -> None:
+    sets = codes_by_session(corpus)
+    curve = saturation_curve([sets[s] for s in session_order(corpus)])
+    numbers = saturation_numbers(
+        curve, guest_ratios(curve["cumulative_codes"].tolist()), 0.5, 10, 4
+    )
+    assert numbers["saturation_reached"] is True and numbers["saturation_base"] == 2
+    assert numbers["sessions_to_80pct"] == "the first 2 sessions"  # 3 of 4 codes after one: 75%
+    assert numbers["saturation_sentence"] == (
+        "After 2 sessions (4 codes), the next 1 added 0 new codes (0%; ≤5% new codes, Guest et al. "
+        "2020); the criterion held in 50% of 10 random session orders."
+    )
+    too_few = saturation_numbers(curve.iloc[:2], guest_ratios([3, 4]), 0.0, 10, 4)
+    assert too_few["saturation_reached"] is False
+    assert too_few["saturation_sentence"].startswith("No saturation claim: 2 sessions are too few")
