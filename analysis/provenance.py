@@ -8,6 +8,7 @@ the brief: which data (SHA-256), which code (git commit), which software, built 
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 import os
@@ -132,3 +133,37 @@ def write_meta(path: Path, mapping: Mapping[str, Any]) -> None:
     out.write_text(
         yaml.safe_dump(values, allow_unicode=True, sort_keys=True, width=1000), encoding="utf-8"
     )
+
+
+def code_dependencies(
+    script: str | Path, root: str | Path = ".", package: str = "analysis"
+) -> list[str]:
+    """The modules of ``package`` that ``script`` imports, directly or through each other.
+
+    Snakemake reruns a rule when its script changes, not when a module the script imports
+    does; listing these files as the rule's inputs makes a change in the analysis code rerun
+    exactly the steps that run it. ``script`` and the returned paths are relative to ``root``,
+    the folder that holds the package (the repository).
+    """
+    root = Path(root)
+    seen: set[Path] = set()
+    pending = [root / script]
+    while pending:
+        tree = ast.parse(pending.pop().read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = (
+                [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else [alias.name for alias in node.names]
+                if isinstance(node, ast.Import)
+                else []
+            )
+            for name in names:
+                if name.split(".")[0] != package:
+                    continue
+                module = root / Path(*name.split("."))
+                for candidate in (module.with_suffix(".py"), module / "__init__.py"):
+                    if candidate.is_file() and candidate not in seen:
+                        seen.add(candidate)
+                        pending.append(candidate)
+    return sorted(str(path.relative_to(root)) for path in seen)

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]  # the repository
-PARTS = ["Snakefile", "_quarto.yml", "workflow", "config", "reports", "profiles", "envs", "data/datapackage.json", "data/raw"]
+PARTS = ["Snakefile", "_quarto.yml", "analysis", "workflow", "config", "reports", "profiles", "envs", "data/datapackage.json", "data/raw"]
 IGNORE = shutil.ignore_patterns("brief.html", "brief.pdf", ".quarto", "__pycache__")
 
 

@@ -3,6 +3,7 @@
 
 rule census:
     input:
+        code=code("census"),
         networks="data/processed/networks.parquet",
     output:
         yearly="results/census/yearly.csv",

@@ -5,6 +5,7 @@ import os
 from snakemake.utils import validate
 
 from analysis.datapackage import census_year_of
+from analysis.provenance import code_dependencies
 
 # Scripts import the `analysis` package from this checkout, also inside per-stage conda envs
 # and on cluster nodes (jobs re-read this file), so put the repository on their PYTHONPATH.
@@ -27,3 +28,9 @@ def census_year():
     if config["census_year"] != "auto":
         return int(config["census_year"])
     return census_year_of(config["networks"]["datapackage"])
+
+
+def code(script):
+    """The `analysis` modules a script runs, as inputs: editing them reruns its rule."""
+    modules = code_dependencies(f"workflow/scripts/{script}.py", root=workflow.basedir)
+    return [os.path.relpath(os.path.join(workflow.basedir, path)) for path in modules]

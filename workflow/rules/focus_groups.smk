@@ -10,6 +10,7 @@ FG_TABLES = ["sessions", "participants", "segments", "codings"]
 
 rule focus_groups_corpus:
     input:
+        code=code("focus_groups_corpus"),
         codebook=f"{config['focus_groups']['dir']}/codebook.yaml",
         # the user's corpus files are inputs only when the corpus comes from data
         raw=lambda w: (
@@ -36,6 +37,7 @@ rule focus_groups_corpus:
 
 rule focus_groups_themes:
     input:
+        code=code("focus_groups_themes"),
         codebook=rules.focus_groups_corpus.input.codebook,
         tables=rules.focus_groups_corpus.output.tables,
         provenance=rules.focus_groups_corpus.output.provenance,
@@ -59,6 +61,7 @@ rule focus_groups_themes:
 
 rule focus_groups_reliability:
     input:
+        code=code("focus_groups_reliability"),
         codebook=rules.focus_groups_corpus.input.codebook,
         tables=rules.focus_groups_corpus.output.tables,
         provenance=rules.focus_groups_corpus.output.provenance,
@@ -80,6 +83,7 @@ rule focus_groups_reliability:
 
 rule focus_groups_saturation:
     input:
+        code=code("focus_groups_saturation"),
         codebook=rules.focus_groups_corpus.input.codebook,
         tables=rules.focus_groups_corpus.output.tables,
         provenance=rules.focus_groups_corpus.output.provenance,
@@ -102,6 +106,7 @@ rule focus_groups_saturation:
 
 rule focus_groups_numbers:
     input:
+        code=code("focus_groups_numbers"),
         provenance=rules.focus_groups_corpus.output.provenance,
         parts=[
             rules.focus_groups_themes.output.numbers,
@@ -122,6 +127,7 @@ rule focus_groups_numbers:
 
 rule focus_groups_privacy:
     input:
+        code=code("focus_groups_privacy"),
         outputs=[
             *rules.focus_groups_themes.output,
             *rules.focus_groups_reliability.output,

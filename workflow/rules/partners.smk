@@ -22,6 +22,7 @@ wildcard_constraints:
 
 rule partners_logit:
     input:
+        code=code("partners_logit"),
         networks="data/processed/networks.parquet",
     output:
         tidy="results/models/partners_logit_{partner_logit}/tidy.csv",
@@ -38,6 +39,7 @@ rule partners_logit:
 
 rule partners_members:
     input:
+        code=code("partners_members"),
         networks="data/processed/networks.parquet",
     output:
         tidy="results/models/partners_members_nb/tidy.csv",
@@ -56,6 +58,7 @@ rule partners_members:
 
 rule partners_dissolution:
     input:
+        code=code("partners_dissolution"),
         networks="data/processed/networks.parquet",
     output:
         tidy="results/models/partners_dissolution_{partner_hazard}/tidy.csv",
@@ -75,6 +78,7 @@ rule partners_dissolution:
 
 rule partners_summary:
     input:
+        code=code("partners_summary"),
         networks="data/processed/networks.parquet",
         logits=expand(
             "results/models/partners_logit_{outcome}/glance.json",

@@ -6,6 +6,7 @@ import glob
 
 rule brief_meta:
     input:
+        code=code("brief_meta"),
         numbers=[path for path in BRIEF_INPUTS if str(path).endswith("numbers.json")],
         data=config["networks"]["table"],
     output:
@@ -22,6 +23,7 @@ rule brief_meta:
 
 rule render_brief:
     input:
+        code=code("render_brief"),
         brief="reports/brief.qmd",
         sections=sorted(glob.glob("reports/_*.qmd")),
         project="_quarto.yml",

@@ -16,6 +16,7 @@ SURVIVAL_MODELS = [
 
 rule survival_curves:
     input:
+        code=code("survival_curves"),
         networks="data/processed/networks.parquet",
     output:
         curves="results/survival/curves.csv",
@@ -35,6 +36,7 @@ rule survival_curves:
 
 rule survival_models:
     input:
+        code=code("survival_models"),
         networks="data/processed/networks.parquet",
         curves=rules.survival_curves.output.curves,
     output:

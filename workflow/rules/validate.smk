@@ -4,6 +4,7 @@
 
 rule validate_networks:
     input:
+        code=code("validate_networks"),
         table=config["networks"]["table"],
         datapackage=config["networks"]["datapackage"],
     output:
