@@ -37,10 +37,10 @@ from analysis.population import yearly_frame
 from analysis.simulate import SimulationParams, simulate_networks
 
 ESTIMANDS = {
-    "theta1": "θ1, density (per 100 networks)",
-    "theta2": "θ2, density squared",
-    "peak_density": "N*, peak density (networks)",
-    "alpha": "α, NB2 overdispersion",
+    "theta1": "θ1 (density)",
+    "theta2": "θ2 (density²)",
+    "peak_density": "N* (peak density)",
+    "alpha": "α (NB2)",
 }
 SHORT_NAMES = {"theta1": "θ1", "theta2": "θ2", "peak_density": "the peak density N*", "alpha": "α"}
 RECOVERY_STREAM = 2

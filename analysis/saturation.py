@@ -82,14 +82,14 @@ FAMILY_WORDS = {"poisson": "Poisson", "nb2": "negative binomial"}
 
 SPECS = {
     "founding_poisson_trend": (
-        "Poisson time trend",
+        "exponential time trend",
         FoundingSpec(family="poisson", density=False, lags=False, periods=False, trend=True),
     ),
     "founding_nb_density": (
-        "density dependence (density, density², lags, periods)",
+        "density-dependence model",
         FoundingSpec(),
     ),
-    "founding_nb_controls": ("no density terms (lags, periods)", FoundingSpec(density=False)),
+    "founding_nb_controls": ("model without density terms", FoundingSpec(density=False)),
 }
 
 
@@ -126,7 +126,7 @@ class GrowthFits:
                     self.curves[(curve, family)],
                 )
         for family, fit in self.segmented.items():
-            out[f"founding_segmented_{family}"] = ("segmented trend, one break year", fit)
+            out[f"founding_segmented_{family}"] = ("segmented trend with one break", fit)
         return out
 
 
@@ -202,7 +202,7 @@ def preferred(fits: GrowthFits, table: pd.DataFrame) -> tuple[str, str, Founding
     """The model with the lowest AIC: id, label with its likelihood, fit."""
     row = table.iloc[0]
     label, fit = fits.candidates()[row["model"]]
-    return row["model"], f"{label} ({FAMILY_WORDS[fit.family]} likelihood)", fit
+    return row["model"], f"{label}, fitted with a {FAMILY_WORDS[fit.family]} likelihood", fit
 
 
 def contract_outputs(fits: GrowthFits, suffix: str = "") -> dict[str, tuple[pd.DataFrame, dict]]:
@@ -338,8 +338,8 @@ def growth_numbers(
         "inverted_u": main["inverted_u"],
         "density_lr": _lr(main),
         "density_lr_bootstrap": (
-            f"{_p(bootstrap['lr_p_bootstrap'])} (parametric bootstrap, "
-            f"{int(bootstrap['lr_replicates'])} replicates)"
+            f"parametric bootstrap {_p(bootstrap['lr_p_bootstrap'])} over "
+            f"{int(bootstrap['lr_replicates'])} replicates"
         ),
         "peak_density_value": round(main["peak_density"]) if main["is_peak"] else None,
         "peak_density": _peak(main),
@@ -350,7 +350,7 @@ def growth_numbers(
         "peak_year": str(peak_year) if peak_year else "not reached",
         "density_range": _range(main["density_min"], main["density_max"], 0),
         "density_verdict": _density_verdict(main, peak_year),
-        "nb_vs_poisson": f"LR = {nb_lr:.1f}, {_p(nb_p)} (boundary-corrected)",
+        "nb_vs_poisson": f"LR = {nb_lr:.1f}, boundary-corrected {_p(nb_p)}",
         "alpha": _num(density.alpha, 2),
         "preferred_model": main["preferred_label"],
         "preferred_model_id": main["preferred_id"],
@@ -375,7 +375,7 @@ def growth_numbers(
         "bootstrap_replicates": int(bootstrap["replicates"]),
         "fitted_finding": _fitted_finding(fits),
         "saturation_verdict": (
-            f"The preferred model is the {main['preferred_label']} ({_margin(table)}); it "
+            f"The preferred model is the {main['preferred_label']}, {_margin(table)}; it "
             + (
                 "says founding is slowing down."
                 if main["saturating"]
@@ -461,31 +461,12 @@ def _robustness(
 def _borderline_sentence(main, other: Mapping[str, object] | None, n_borderline: int) -> str:
     if other is None or n_borderline == 0:
         return "No network is flagged borderline, so there is no borderline sensitivity analysis."
-    changes = verdict(main, other)
-    lead = f"Without the {n_borderline} borderline networks"
-    if not changes:
-        return (
-            f"{lead} the conclusion does not change: the founding rate still peaks at "
-            f"{_peak(other)}, and the preferred model is still a {other['preferred_label']}."
-        )
-    return (
-        f"{lead} the conclusion changes in {_join(changes)} (peak density {_peak(other)}; "
-        f"preferred model: {other['preferred_label']})."
-    )
+    return _robustness_sentence(f"Without the {n_borderline} borderline networks,", main, other)
 
 
 def _truncation_sentence(main, other, end_year: int) -> str:
-    changes = verdict(main, other)
     lead = f"Ending the series in {end_year}, before the years a census fills in late,"
-    if not changes:
-        return (
-            f"{lead} leaves the conclusion unchanged (peak density {_peak(other)}; carrying "
-            f"capacity {_k(other)})."
-        )
-    sentence = (
-        f"{lead} changes the conclusion in {_join(changes)} (peak density {_peak(other)}; "
-        f"preferred model: {other['preferred_label']})."
-    )
+    sentence = _robustness_sentence(lead, main, other)
     if main["saturating"] and not other["saturating"]:
         sentence += (
             f" The evidence that founding is falling thus rests on the last "
@@ -494,10 +475,20 @@ def _truncation_sentence(main, other, end_year: int) -> str:
     return sentence
 
 
+def _robustness_sentence(lead: str, main, other) -> str:
+    changes = verdict(main, other)
+    facts = (
+        f"the founding rate peaks at {_peak(other)}, the carrying capacity is {_k(other)}, and "
+        f"the preferred model is the {other['preferred_label']}"
+    )
+    if not changes:
+        return f"{lead} the conclusion does not change: {facts}."
+    return f"{lead} the conclusion changes in {_join(changes)}: {facts}."
+
+
 def _fitted_finding(fits: GrowthFits) -> str:
-    """The caption's finding: where the fitted founding rate of the preferred curve peaked."""
-    fitted = fits.s_curve().fitted(fits.frame)
-    peak_year = int(fits.frame["year"].iloc[int(np.argmax(fitted))])
+    """The caption's finding: when founding was fastest on the best levelling-off curve."""
+    peak_year = round(fits.s_curve().inflection_year())
     if peak_year < int(fits.frame["year"].max()) - 2:
         return f"Foundings per year peaked around {peak_year} and have been falling since"
     return "Foundings per year are still rising at the end of the series"
@@ -536,7 +527,7 @@ def _margin(table: pd.DataFrame) -> str:
     if others.empty:
         return ""
     row = others.iloc[0]
-    return f"ΔAIC = {row['delta_aic']:.1f} to the best model of another kind ({row['label']})"
+    return f"{row['delta_aic']:.1f} AIC points ahead of the best model of another kind, a {row['label']}"
 
 
 def _kind(model_id: str) -> str:
@@ -559,7 +550,7 @@ def _k(h: Mapping[str, object]) -> str:
     low, high = h["k_ci"]
     upper = "no finite upper limit" if not np.isfinite(high) else f"{high:.0f}"
     lower = "below the search range" if not np.isfinite(low) else f"{low:.0f}"
-    return f"{h['k']:.0f} networks ever founded (95% CI {lower}–{upper}; {h['k_curve']})"
+    return f"{h['k']:.0f} networks ever founded (95% CI {lower}–{upper})"
 
 
 def _ci(row: pd.Series, digits: int) -> str:
@@ -616,7 +607,9 @@ def comparison_markdown(table: pd.DataFrame, fits: GrowthFits) -> str:
     caption = (
         f": Models of yearly network foundings compared on the same {len(fits.frame)} years "
         f"({_window(fits.frame)}); the lowest AIC marks the preferred model, and differences "
-        f"below about 2 are not meaningful. {{#tbl-foundingmodels}}"
+        f"below about 2 are not meaningful. The density-dependence model and the model without "
+        f"density terms also include last year's foundings and ends and period effects. "
+        f"{{#tbl-foundingmodels}}"
     )
     return "\n".join(lines) + "\n\n" + caption + "\n"
 
@@ -626,7 +619,7 @@ def fitted_table(fits: GrowthFits) -> pd.DataFrame:
     frame = fits.frame
     curve = fits.s_curve()
     out = pd.DataFrame({"year": frame["year"], "foundings": frame["foundings"]})
-    out["Poisson time trend"] = fits.regressions["founding_poisson_trend"].fitted(frame)
+    out["Exponential time trend"] = fits.regressions["founding_poisson_trend"].fitted(frame)
     out["Density dependence (NB2)"] = fits.regressions["founding_nb_density"].fitted(frame)
     out[CURVE_LABELS[curve.curve].capitalize()] = curve.fitted(frame)
     out["Segmented trend"] = fits.best_segmented().fitted(frame)
@@ -719,7 +712,7 @@ def plot_alive_forecast(
     ax.scatter(
         published.index,
         published.values,
-        color=colours[3],
+        color="black",
         marker="D",
         zorder=4,
         label="Published count (Acuto 2016)",

@@ -26,6 +26,7 @@ wildcard_constraints:
 
 rule growth_bootstrap_shard:
     input:
+        code=code("growth_bootstrap_shard"),
         networks="data/processed/networks.parquet",
     output:
         "results/growth/bootstrap/shard_{shard}.csv",
@@ -47,6 +48,7 @@ rule growth_bootstrap_shard:
 
 rule growth_bootstrap_gather:
     input:
+        code=code("growth_gather"),
         shards=expand(
             "results/growth/bootstrap/shard_{shard}.csv", shard=BOOTSTRAP_SHARDS
         ),
@@ -65,6 +67,7 @@ rule growth_bootstrap_gather:
 
 rule growth_models:
     input:
+        code=code("growth_models"),
         networks="data/processed/networks.parquet",
         bootstrap=rules.growth_bootstrap_gather.output[0],
     output:
@@ -94,6 +97,7 @@ rule growth_models:
 
 rule growth_figures:
     input:
+        code=code("growth_figures"),
         networks="data/processed/networks.parquet",
         numbers=rules.growth_models.output.numbers,
         fitted=rules.growth_models.output.fitted,
@@ -116,6 +120,8 @@ rule growth_figures:
 
 
 rule growth_recovery_shard:
+    input:
+        code=code("growth_recovery_shard"),
     output:
         "results/recovery/shard_{shard}.csv",
     log:
@@ -135,6 +141,7 @@ rule growth_recovery_shard:
 
 rule growth_recovery_gather:
     input:
+        code=code("growth_recovery_summary"),
         shards=expand("results/recovery/shard_{shard}.csv", shard=RECOVERY_SHARDS),
     output:
         summary="results/recovery/summary.csv",
