@@ -30,7 +30,10 @@ def test_table_has_the_validated_shape_and_says_synthetic() -> None:
     assert str(nets["founded_year"].dtype) == "Int64" and str(nets["end_year"].dtype) == "Int64"
     assert str(nets["borderline"].dtype) == "boolean" and not nets["borderline"].any()
     assert nets["network_id"].is_unique
-    assert nets["name"].str.contains("synthetic").all() and nets["notes"].str.contains("synthetic").all()
+    assert (
+        nets["name"].str.contains("synthetic").all()
+        and nets["notes"].str.contains("synthetic").all()
+    )
     assert nets["last_evidence_year"].isna().all()
     ended = nets["status"] != "active"
     assert set(nets["status"]) <= {"active", "dissolved", "merged"}
