@@ -6,7 +6,9 @@ F_t are modelled by maximum likelihood as
 
     log E[F_t] = b0 + theta1 * N_t/100 + theta2 * (N_t/100)**2 + controls,
 
-with Poisson or NB2 counts (Var = mu + alpha mu^2). Every model is fitted to the *same*
+with Poisson or NB2 counts (Var = mu + alpha mu^2). The controls are last year's foundings and
+ends, entered as log(1 + count) so that the model stays a stable recursion (a raw lagged
+count in a log-linear model is explosive), and period effects. Every model is fitted to the *same*
 rows, the founding window of :func:`founding_window` (from the year after the first founding
 to the end of the series: the population is analysed from its first member on, and the lags
 of the yearly frame are 0 before the first year so no row is lost), so log-likelihoods, AIC
@@ -255,9 +257,8 @@ def _fit_nb2(endog: np.ndarray, exog: pd.DataFrame, cov: dict, poisson):
 
     L-BFGS on log(alpha) is the most reliable of statsmodels' optimisers here (Newton fails
     as alpha -> 0 but converges fast from L-BFGS's end point); Newton, then Nelder–Mead,
-    polish a fit L-BFGS did not finish. When the NB2 fit does
-    not beat the Poisson likelihood (or alpha runs to 0), alpha = 0 is the MLE and the
-    Poisson fit is that model.
+    polish a fit L-BFGS did not finish. When the NB2 fit does not beat the Poisson
+    likelihood (or alpha runs to 0), alpha = 0 is the MLE and the Poisson fit is that model.
     """
     model = NegativeBinomial(endog, exog, loglike_method="nb2")
     res = model.fit(method="lbfgs", maxiter=500, disp=0, **cov)
