@@ -7,6 +7,7 @@
 #   survival      dissolution models (Kaplan-Meier, piecewise exponential, Cox)
 #   partners      founding-partner composition and effects
 #   focus_groups  coded focus-group transcripts -> themes, reliability, saturation
+#   claims        the paper's policy implications against the results
 #   report        numbers + figures + tables -> reports/brief.{html,pdf}
 
 
@@ -20,6 +21,7 @@ include: "workflow/rules/growth.smk"
 include: "workflow/rules/survival.smk"
 include: "workflow/rules/partners.smk"
 include: "workflow/rules/focus_groups.smk"
+include: "workflow/rules/claims.smk"
 include: "workflow/rules/report.smk"
 
 
