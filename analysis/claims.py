@@ -117,10 +117,16 @@ def saturation(numbers: Numbers, models: Models) -> Assessment:
     if skipped:
         return Assessment(3, claim, skipped, CANNOT_TELL)
     growth = numbers["growth"]
-    verdict = SUPPORTED if growth["inverted_u"] and growth["peak_in_range"] else NOT_SUPPORTED
-    if verdict == SUPPORTED and growth.get("truncated_changes_conclusion"):
+    found = bool(growth["inverted_u"] and growth["peak_in_range"])
+    verdict = SUPPORTED if found else NOT_SUPPORTED
+    evidence = f"Founding rate rises, then falls with density; it peaks at {growth['peak_density']}."
+    if not found:
+        evidence = str(growth["density_verdict"])
+    elif not growth["truncated_inverted_u"]:
         verdict = CANNOT_TELL
-    evidence = f"Founding rate peaks at {growth['peak_density']}. {growth['truncation_verdict']}"
+        evidence += f" Without the last years (series ended {growth['truncated_end_year']}) the peak is not found."
+    else:
+        evidence += f" Ending the series in {growth['truncated_end_year']}: peak at {growth['truncated_peak_density']}."
     return Assessment(3, claim, evidence, verdict)
 
 

@@ -63,9 +63,9 @@ NUMBER_KEYS = (
     "forecast_model", "alive_at_census", "death_rate", "bootstrap_replicates",
     "no_borderline_n_networks", "no_borderline_peak_density", "no_borderline_density_lr",
     "no_borderline_preferred_model", "no_borderline_carrying_capacity",
-    "no_borderline_changes_conclusion", "n_borderline", "borderline_verdict",
+    "no_borderline_changes_conclusion", "no_borderline_inverted_u", "n_borderline", "borderline_verdict",
     "truncated_n_networks", "truncated_peak_density", "truncated_density_lr",
-    "truncated_preferred_model", "truncated_carrying_capacity", "truncated_changes_conclusion",
+    "truncated_preferred_model", "truncated_carrying_capacity", "truncated_changes_conclusion", "truncated_inverted_u",
     "truncated_end_year", "truncation_verdict", "census_alive_1985", "published_1985",
     "census_alive_2016", "published_2016", "census_gap", "survivorship_note", "fitted_finding",
     "forecast_finding", "saturation_verdict",
@@ -455,6 +455,7 @@ def _robustness(
         f"{prefix}_preferred_model": other["preferred_label"],
         f"{prefix}_carrying_capacity": _k(other),
         f"{prefix}_changes_conclusion": bool(verdict(main, other)),
+        f"{prefix}_inverted_u": bool(other["inverted_u"] and other["peak_in_observed_range"]),
     }
 
 

@@ -42,8 +42,9 @@ def results(synthetic: bool = True, partners: bool = True) -> tuple[dict, dict]:
         "census": {"available": True, "n_networks": 214, "first_founding": 1913,
                    "last_founding": 2022, "alive_1985": "21–22", "alive_2016": "168–175"},
         "growth": {"available": True, "inverted_u": True, "peak_in_range": True,
-                   "peak_density": "120 networks", "truncated_changes_conclusion": True,
-                   "truncation_verdict": "Ending in 2020 changes the preferred model."},
+                   "peak_density": "120 networks", "truncated_inverted_u": False,
+                   "truncated_end_year": 2020, "truncated_peak_density": "",
+                   "density_verdict": "Foundings rise, then fall."},
         "survival": {"available": True, "hr_density": "1.35 (95% CI 0.47–3.90)", "events_primary": 22},
         "partners": {"available": partners, "skip_reason": "" if partners else "No partner column.",
                      "hr_multilateral": "0.4 (95% CI 0.2–0.9)", "hr_public_private": "2.3 (0.5–10)",
@@ -66,7 +67,7 @@ def test_each_claim_gets_the_verdict_its_interval_implies() -> None:
         SUPPORTED,      # 22 -> 175 alive: eight-fold
         SUPPORTED,      # multilateral HR CI below 1
         NOT_SUPPORTED,  # fewer members, survival spans 1
-        CANNOT_TELL,    # inverted U, but the series-end check changes the conclusion
+        CANNOT_TELL,    # inverted U, but not when the last years are left out
         CANNOT_TELL,    # density HR spans 1
         CANNOT_TELL,    # synthetic focus groups cannot test a claim
     ]
@@ -88,3 +89,13 @@ def test_table_and_numbers() -> None:
     numbers = claims_numbers(assessments)
     assert (numbers["n_supported"], numbers["n_not_supported"], numbers["n_cannot_tell"]) == (2, 1, 3)
     assert numbers["verdict_selection"] == CANNOT_TELL
+
+
+def test_saturation_is_supported_when_the_peak_survives_the_series_end_check() -> None:
+    numbers, models = results()
+    numbers["growth"].update(truncated_inverted_u=True, truncated_peak_density="125 networks")
+    assessment = assess(numbers, models)[3]
+    assert assessment.verdict == SUPPORTED
+    assert "2020: peak at 125 networks" in assessment.evidence
+    numbers["growth"].update(inverted_u=False)
+    assert assess(numbers, models)[3].verdict == NOT_SUPPORTED
