@@ -96,9 +96,26 @@ def expand_shortcodes(text: str, root: Path, meta: Mapping[str, Any]) -> str:
                 f"the brief quotes {{{{< meta {key} >}}}} but no metadata key {key!r} exists "
                 "(results/brief/meta.yml keys are <stage>_<key> from results/<stage>/numbers.json)"
             )
-        return _meta_text(meta[key])
+        return _inline_safe(_meta_text(meta[key]), match)
 
     return SHORTCODE.sub(lambda m: meta_value(m) if m["name"] == "meta" else m[0], expanded)
+
+
+def _inline_safe(value: str, match: re.Match[str]) -> str:
+    """Keep a value that starts a source line from becoming a block marker.
+
+    Quarto resolves shortcodes after parsing, so ``{{< meta year >}}.`` at the start of a
+    wrapped line stays text; pasted in as ``2035.`` it would start an ordered list. Escape
+    what markdown would read as a list, heading or quote marker there.
+    """
+    line_start = match.string.rfind("\n", 0, match.start()) + 1
+    if match.string[line_start : match.start()].strip():
+        return value
+    if value[:1] and value[0] in "-+*#>":
+        return "\\" + value
+    if value.isdigit() and match.string[match.end() : match.end() + 1] in (".", ")"):
+        return value + "\\"
+    return re.sub(r"^(\d+)(?=[.)](\s|$))", r"\1\\", value)
 
 
 def _expand_includes(text: str, root: Path, stack: tuple[Path, ...]) -> str:

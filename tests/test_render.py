@@ -384,3 +384,12 @@ def test_write_meta_writes_strings_and_keeps_booleans(tmp_path: Path) -> None:
         "survival_hazard": "NA",
         "partners_available": False,
     }
+
+
+def test_a_value_at_the_start_of_a_line_stays_text() -> None:
+    """Quarto resolves shortcodes after parsing; the fallback must not turn them into lists."""
+    text = "- in\n  {{< meta y >}}.\n{{< meta n >}} up\n{{< meta d >}} x\n{{< meta e >}}\nmid {{< meta y >}}. ok"
+    meta = {"y": 2035, "n": "-5%", "d": "1. first", "e": ""}
+    assert expand_shortcodes(text, Path("."), meta) == (
+        "- in\n  2035\\.\n\\-5% up\n1\\. first x\n\nmid 2035. ok"
+    )
