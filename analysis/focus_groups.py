@@ -11,6 +11,7 @@ picks exemplar quotes by a fixed rule, so every number in the brief can be rebui
 from __future__ import annotations
 
 import itertools
+import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -207,6 +208,15 @@ def read_corpus_tables(directory: str | Path) -> dict[str, pd.DataFrame]:
         name: pd.read_csv(folder / f"{name}.csv", dtype=str, keep_default_na=False)
         for name in COLUMNS
     }
+
+
+def load_processed(codebook_path: str | Path, provenance_path: str | Path) -> tuple[Codebook, Corpus, bool]:
+    """The codebook, the pseudonymised corpus beside ``provenance.json``, and whether it is
+    synthetic: what every analysis step of the stage starts from."""
+    codebook = load_codebook(codebook_path)
+    corpus = load_corpus(Path(provenance_path).parent, codebook)
+    synthetic = bool(json.loads(Path(provenance_path).read_text(encoding="utf-8"))["synthetic"])
+    return codebook, corpus, synthetic
 
 
 def load_corpus(directory: str | Path, codebook: Codebook) -> Corpus:

@@ -185,3 +185,15 @@ def test_skip_reason_when_partner_types_absent_or_empty() -> None:
     )
     table["founding_partner_types"] = pd.array([pd.NA], dtype="string")
     assert "founding-partner analysis was skipped" in partners_skip_reason(table)
+
+
+def test_partner_vocabulary_is_the_data_packages() -> None:
+    """One source of truth: the display order here must list exactly the schema's vocabulary."""
+    import json
+    from pathlib import Path
+
+    from analysis.partners import PARTNER_COLUMN, PARTNER_TYPES
+
+    package = json.loads((Path(__file__).resolve().parents[1] / "data/datapackage.json").read_text())
+    fields = {f["name"]: f for r in package["resources"] for f in r.get("schema", {}).get("fields", [])}
+    assert sorted(PARTNER_TYPES) == sorted(fields[PARTNER_COLUMN]["x-list-enum"])

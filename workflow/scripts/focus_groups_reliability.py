@@ -6,8 +6,7 @@ from pathlib import Path
 
 from analysis.focus_groups import (
     BOOTSTRAP_REPLICATES,
-    load_codebook,
-    load_corpus,
+    load_processed,
     reliability_markdown,
     reliability_numbers,
     reliability_table,
@@ -17,9 +16,9 @@ from analysis.focus_groups import (
 sys.stderr = open(snakemake.log[0], "w", buffering=1)
 
 out = snakemake.output
-codebook = load_codebook(snakemake.input.codebook)
-corpus = load_corpus(Path(snakemake.input.provenance).parent, codebook)
-synthetic = json.loads(Path(snakemake.input.provenance).read_text())["synthetic"]
+codebook, corpus, synthetic = load_processed(
+    snakemake.input.codebook, snakemake.input.provenance
+)
 
 table = reliability_table(
     corpus, BOOTSTRAP_REPLICATES, step_seed(snakemake.params.seed, "reliability")

@@ -8,8 +8,7 @@ from analysis.focus_groups import (
     SATURATION_ORDERS,
     codes_by_session,
     guest_ratios,
-    load_codebook,
-    load_corpus,
+    load_processed,
     plot_saturation,
     saturation_curve,
     saturation_envelope,
@@ -21,9 +20,9 @@ from analysis.focus_groups import (
 sys.stderr = open(snakemake.log[0], "w", buffering=1)
 
 out = snakemake.output
-codebook = load_codebook(snakemake.input.codebook)
-corpus = load_corpus(Path(snakemake.input.provenance).parent, codebook)
-synthetic = json.loads(Path(snakemake.input.provenance).read_text())["synthetic"]
+codebook, corpus, synthetic = load_processed(
+    snakemake.input.codebook, snakemake.input.provenance
+)
 
 order = session_order(corpus)
 sets = codes_by_session(corpus)

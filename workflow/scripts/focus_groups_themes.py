@@ -10,8 +10,7 @@ from analysis.focus_groups import (
     cooccurrence,
     corpus_numbers,
     exemplar_quotes,
-    load_codebook,
-    load_corpus,
+    load_processed,
     plot_cooccurrence,
     plot_theme_frequencies,
     quotes_markdown,
@@ -22,9 +21,9 @@ from analysis.focus_groups import (
 sys.stderr = open(snakemake.log[0], "w", buffering=1)
 
 out = snakemake.output
-codebook = load_codebook(snakemake.input.codebook)
-corpus = load_corpus(Path(snakemake.input.provenance).parent, codebook)
-synthetic = json.loads(Path(snakemake.input.provenance).read_text())["synthetic"]
+codebook, corpus, synthetic = load_processed(
+    snakemake.input.codebook, snakemake.input.provenance
+)
 
 codes, themes = code_frequencies(corpus), theme_frequencies(corpus)
 pairs = cooccurrence(code_presence(corpus))
