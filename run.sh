@@ -10,6 +10,11 @@ PYTHON=${PYTHON:-python3}
 VENV=.venv
 QUARTO_VERSION=1.10.19
 
+quiet_pip() {
+  # pip, without the notes some machines' pip configuration prints for absent local mirrors
+  "$VENV/bin/python" -m pip --quiet --disable-pip-version-check "$@" 2>&1 | { grep -v "^WARNING: Location" || true; }
+}
+
 setup() {
   "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
     || { echo "citydiplomacy needs Python 3.11 or newer (found: $("$PYTHON" --version 2>&1))." >&2; exit 1; }
@@ -17,8 +22,8 @@ setup() {
   # reinstall only when the lock file changed since the last install
   if ! cmp -s requirements.lock "$VENV/.installed.lock"; then
     echo "Installing locked dependencies into $VENV (once) ..."
-    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r requirements.lock
-    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+    quiet_pip install -r requirements.lock
+    quiet_pip install --no-deps -e .
     cp requirements.lock "$VENV/.installed.lock"
   fi
   export PATH="$PWD/$VENV/bin:$PATH"
@@ -29,7 +34,7 @@ try_quarto() {
   command -v quarto >/dev/null && return 0
   [ -e "$VENV/.quarto-tried" ] && return 0
   echo "Looking for Quarto (pip install quarto-cli==$QUARTO_VERSION) ..."
-  if timeout 600 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "quarto-cli==$QUARTO_VERSION" >"$VENV/.quarto-install.log" 2>&1; then
+  if timeout 600 "$VENV/bin/python" -m pip install --disable-pip-version-check "quarto-cli==$QUARTO_VERSION" >"$VENV/.quarto-install.log" 2>&1; then
     echo "Quarto installed: the brief will be rendered with Quarto."
   else
     echo "Quarto could not be installed here (see $VENV/.quarto-install.log): the brief will be rendered with pandoc + Typst."
