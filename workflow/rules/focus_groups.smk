@@ -27,6 +27,9 @@ rule focus_groups_corpus:
         "benchmarks/focus_groups_corpus.tsv"
     conda:
         "../../envs/focus_groups.yaml"
+    resources:
+        mem_mb=lambda wildcards, attempt: 1000 * attempt,
+        runtime=lambda wildcards, attempt: 10 * attempt,
     params:
         source=config["focus_groups"]["source"],
         synthetic=config["focus_groups"]["synthetic"],
@@ -46,8 +49,18 @@ rule focus_groups_themes:
         themes=f"{FG_RESULTS}/theme_frequencies.csv",
         cooccurrence=f"{FG_RESULTS}/cooccurrence.csv",
         quotes=f"{FG_RESULTS}/tables/quotes.md",
-        frequency_figure=f"{FG_RESULTS}/figures/theme_frequencies.png",
-        cooccurrence_figure=f"{FG_RESULTS}/figures/cooccurrence.png",
+        frequency_figure=report(
+            f"{FG_RESULTS}/figures/theme_frequencies.png",
+            caption="../report/focus_groups_theme_frequencies.rst",
+            category="Focus groups",
+            labels={"result": "participants raising each code", "type": "figure"},
+        ),
+        cooccurrence_figure=report(
+            f"{FG_RESULTS}/figures/cooccurrence.png",
+            caption="../report/focus_groups_cooccurrence.rst",
+            category="Focus groups",
+            labels={"result": "codes raised together", "type": "figure"},
+        ),
         numbers=f"{FG_RESULTS}/parts/themes.json",
     log:
         "logs/focus_groups_themes.log",
@@ -55,6 +68,9 @@ rule focus_groups_themes:
         "benchmarks/focus_groups_themes.tsv"
     conda:
         "../../envs/focus_groups.yaml"
+    resources:
+        mem_mb=lambda wildcards, attempt: 1000 * attempt,
+        runtime=lambda wildcards, attempt: 10 * attempt,
     script:
         "../scripts/focus_groups_themes.py"
 
@@ -66,7 +82,12 @@ rule focus_groups_reliability:
         tables=rules.focus_groups_corpus.output.tables,
         provenance=rules.focus_groups_corpus.output.provenance,
     output:
-        tidy=f"{FG_RESULTS}/reliability.csv",
+        tidy=report(
+            f"{FG_RESULTS}/reliability.csv",
+            caption="../report/focus_groups_reliability.rst",
+            category="Focus groups",
+            labels={"result": "inter-coder reliability per code", "type": "table"},
+        ),
         table=f"{FG_RESULTS}/tables/reliability.md",
         numbers=f"{FG_RESULTS}/parts/reliability.json",
     log:
@@ -75,6 +96,9 @@ rule focus_groups_reliability:
         "benchmarks/focus_groups_reliability.tsv"
     conda:
         "../../envs/focus_groups.yaml"
+    resources:
+        mem_mb=lambda wildcards, attempt: 1000 * attempt,
+        runtime=lambda wildcards, attempt: 10 * attempt,
     params:
         seed=config["seed"],
     script:
@@ -90,7 +114,12 @@ rule focus_groups_saturation:
     output:
         curve=f"{FG_RESULTS}/saturation.csv",
         ratios=f"{FG_RESULTS}/saturation_ratios.csv",
-        figure=f"{FG_RESULTS}/figures/saturation.png",
+        figure=report(
+            f"{FG_RESULTS}/figures/saturation.png",
+            caption="../report/focus_groups_saturation.rst",
+            category="Focus groups",
+            labels={"result": "codes found as sessions are added", "type": "figure"},
+        ),
         numbers=f"{FG_RESULTS}/parts/saturation.json",
     log:
         "logs/focus_groups_saturation.log",
@@ -98,6 +127,9 @@ rule focus_groups_saturation:
         "benchmarks/focus_groups_saturation.tsv"
     conda:
         "../../envs/focus_groups.yaml"
+    resources:
+        mem_mb=lambda wildcards, attempt: 1000 * attempt,
+        runtime=lambda wildcards, attempt: 10 * attempt,
     params:
         seed=config["seed"],
     script:
@@ -121,6 +153,9 @@ rule focus_groups_numbers:
         "benchmarks/focus_groups_numbers.tsv"
     conda:
         "../../envs/focus_groups.yaml"
+    resources:
+        mem_mb=lambda wildcards, attempt: 500 * attempt,
+        runtime=lambda wildcards, attempt: 10 * attempt,
     script:
         "../scripts/focus_groups_numbers.py"
 
@@ -145,6 +180,9 @@ rule focus_groups_privacy:
         "benchmarks/focus_groups_privacy.tsv"
     conda:
         "../../envs/focus_groups.yaml"
+    resources:
+        mem_mb=lambda wildcards, attempt: 500 * attempt,
+        runtime=lambda wildcards, attempt: 10 * attempt,
     script:
         "../scripts/focus_groups_privacy.py"
 

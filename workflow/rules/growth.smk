@@ -37,6 +37,9 @@ rule growth_bootstrap_shard:
     conda:
         "../../envs/growth.yaml"
     threads: 1
+    resources:
+        mem_mb=lambda wildcards, attempt: 1000 * attempt,
+        runtime=lambda wildcards, attempt: 10 * attempt,
     params:
         census_year=census_year(),
         period_breaks=config["period_breaks"],
@@ -61,6 +64,9 @@ rule growth_bootstrap_gather:
     conda:
         "../../envs/growth.yaml"
     threads: 1
+    resources:
+        mem_mb=lambda wildcards, attempt: 500 * attempt,
+        runtime=lambda wildcards, attempt: 10 * attempt,
     script:
         "../scripts/growth_gather.py"
 
@@ -72,7 +78,12 @@ rule growth_models:
         bootstrap=rules.growth_bootstrap_gather.output[0],
     output:
         numbers="results/growth/numbers.json",
-        comparison="results/growth/model_comparison.csv",
+        comparison=report(
+            "results/growth/model_comparison.csv",
+            caption="../report/growth_model_comparison.rst",
+            category="Growth",
+            labels={"result": "founding-rate models compared", "type": "table"},
+        ),
         table="results/growth/tables/model_comparison.md",
         fitted="results/growth/fitted_foundings.csv",
         curves="results/growth/fitted_curves.csv",
@@ -86,6 +97,9 @@ rule growth_models:
     conda:
         "../../envs/growth.yaml"
     threads: 1
+    resources:
+        mem_mb=lambda wildcards, attempt: 1000 * attempt,
+        runtime=lambda wildcards, attempt: 10 * attempt,
     params:
         census_year=census_year(),
         period_breaks=config["period_breaks"],
@@ -104,8 +118,21 @@ rule growth_figures:
         curves=rules.growth_models.output.curves,
         forecast=rules.growth_models.output.forecast,
     output:
-        foundings="results/growth/figures/foundings_fitted.png",
-        forecast="results/growth/figures/alive_forecast.png",
+        foundings=report(
+            "results/growth/figures/foundings_fitted.png",
+            caption="../report/growth_foundings_fitted.rst",
+            category="Growth",
+            labels={
+                "result": "foundings per year and fitted models",
+                "type": "figure",
+            },
+        ),
+        forecast=report(
+            "results/growth/figures/alive_forecast.png",
+            caption="../report/growth_alive_forecast.rst",
+            category="Growth",
+            labels={"result": "networks alive and forecast", "type": "figure"},
+        ),
     log:
         "logs/growth_figures.log",
     benchmark:
@@ -113,6 +140,9 @@ rule growth_figures:
     conda:
         "../../envs/growth.yaml"
     threads: 1
+    resources:
+        mem_mb=lambda wildcards, attempt: 1000 * attempt,
+        runtime=lambda wildcards, attempt: 10 * attempt,
     params:
         census_year=census_year(),
     script:
@@ -131,6 +161,9 @@ rule growth_recovery_shard:
     conda:
         "../../envs/growth.yaml"
     threads: 1
+    resources:
+        mem_mb=lambda wildcards, attempt: 1000 * attempt,
+        runtime=lambda wildcards, attempt: 10 * attempt,
     params:
         period_breaks=config["period_breaks"],
         seed=config["seed"],
@@ -144,7 +177,15 @@ rule growth_recovery_gather:
         code=code("growth_recovery_summary"),
         shards=expand("results/recovery/shard_{shard}.csv", shard=RECOVERY_SHARDS),
     output:
-        summary="results/recovery/summary.csv",
+        summary=report(
+            "results/recovery/summary.csv",
+            caption="../report/growth_recovery_summary.rst",
+            category="Growth",
+            labels={
+                "result": "recovery study (synthetic populations)",
+                "type": "table",
+            },
+        ),
         table="results/recovery/table.md",
         numbers="results/recovery/numbers.json",
     log:
@@ -154,6 +195,9 @@ rule growth_recovery_gather:
     conda:
         "../../envs/growth.yaml"
     threads: 1
+    resources:
+        mem_mb=lambda wildcards, attempt: 1000 * attempt,
+        runtime=lambda wildcards, attempt: 10 * attempt,
     script:
         "../scripts/growth_recovery_summary.py"
 

@@ -33,6 +33,9 @@ rule partners_logit:
         "benchmarks/partners_logit_{partner_logit}.tsv"
     conda:
         "../../envs/partners.yaml"
+    resources:
+        mem_mb=lambda wildcards, attempt: 1000 * attempt,
+        runtime=lambda wildcards, attempt: 10 * attempt,
     script:
         "../scripts/partners_logit.py"
 
@@ -50,6 +53,9 @@ rule partners_members:
         "benchmarks/partners_members.tsv"
     conda:
         "../../envs/partners.yaml"
+    resources:
+        mem_mb=lambda wildcards, attempt: 1000 * attempt,
+        runtime=lambda wildcards, attempt: 10 * attempt,
     params:
         census_year=census_year(),
     script:
@@ -69,6 +75,9 @@ rule partners_dissolution:
         "benchmarks/partners_dissolution_{partner_hazard}.tsv"
     conda:
         "../../envs/partners.yaml"
+    resources:
+        mem_mb=lambda wildcards, attempt: 1000 * attempt,
+        runtime=lambda wildcards, attempt: 10 * attempt,
     params:
         census_year=census_year(),
         age_pieces=config["survival"]["age_pieces"],
@@ -91,16 +100,39 @@ rule partners_summary:
         ),
     output:
         numbers="results/partners/numbers.json",
-        table="results/partners/tables/partner_shares.md",
-        by_period="results/partners/figures/shares_by_period.png",
-        by_decade="results/partners/figures/shares_by_decade.png",
-        effects="results/partners/figures/partner_effects.png",
+        table=report(
+            "results/partners/tables/partner_shares.md",
+            caption="../report/partners_shares.rst",
+            category="Partners",
+            labels={"result": "founding-partner shares by period", "type": "table"},
+        ),
+        by_period=report(
+            "results/partners/figures/shares_by_period.png",
+            caption="../report/partners_shares_by_period.rst",
+            category="Partners",
+            labels={"result": "founding-partner shares by period", "type": "figure"},
+        ),
+        by_decade=report(
+            "results/partners/figures/shares_by_decade.png",
+            caption="../report/partners_shares_by_decade.rst",
+            category="Partners",
+            labels={"result": "founding-partner shares by decade", "type": "figure"},
+        ),
+        effects=report(
+            "results/partners/figures/partner_effects.png",
+            caption="../report/partners_effects.rst",
+            category="Partners",
+            labels={"result": "partners, size and survival", "type": "figure"},
+        ),
     log:
         "logs/partners_summary.log",
     benchmark:
         "benchmarks/partners_summary.tsv"
     conda:
         "../../envs/partners.yaml"
+    resources:
+        mem_mb=lambda wildcards, attempt: 1000 * attempt,
+        runtime=lambda wildcards, attempt: 10 * attempt,
     params:
         period_breaks=config["period_breaks"],
         seed=config["seed"],

@@ -17,6 +17,9 @@ rule brief_meta:
         "benchmarks/brief_meta.tsv"
     conda:
         "../../envs/report.yaml"
+    resources:
+        mem_mb=lambda wildcards, attempt: 500 * attempt,
+        runtime=lambda wildcards, attempt: 10 * attempt,
     script:
         "../scripts/brief_meta.py"
 
@@ -41,6 +44,9 @@ rule render_brief:
         "benchmarks/render_brief.tsv"
     conda:
         "../../envs/report.yaml"
+    resources:
+        mem_mb=lambda wildcards, attempt: 4000 * attempt,
+        runtime=lambda wildcards, attempt: 30 * attempt,
     params:
         renderer=config["report"]["renderer"],
     script:

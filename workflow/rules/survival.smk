@@ -20,13 +20,21 @@ rule survival_curves:
         networks="data/processed/networks.parquet",
     output:
         curves="results/survival/curves.csv",
-        figure="results/survival/figures/survival_curves.png",
+        figure=report(
+            "results/survival/figures/survival_curves.png",
+            caption="../report/survival_curves.rst",
+            category="Survival",
+            labels={"result": "survival and ends by age", "type": "figure"},
+        ),
     log:
         "logs/survival_curves.log",
     benchmark:
         "benchmarks/survival_curves.tsv"
     conda:
         "../../envs/survival.yaml"
+    resources:
+        mem_mb=lambda wildcards, attempt: 1000 * attempt,
+        runtime=lambda wildcards, attempt: 10 * attempt,
     params:
         census_year=census_year(),
         seed=config["seed"],
@@ -41,7 +49,12 @@ rule survival_models:
         curves=rules.survival_curves.output.curves,
     output:
         numbers="results/survival/numbers.json",
-        table="results/survival/tables/dissolution.md",
+        table=report(
+            "results/survival/tables/dissolution.md",
+            caption="../report/survival_dissolution.rst",
+            category="Survival",
+            labels={"result": "hazard of ending and density", "type": "table"},
+        ),
         tidy=expand(
             "results/models/dissolution_{model}/tidy.csv", model=SURVIVAL_MODELS
         ),
@@ -54,6 +67,9 @@ rule survival_models:
         "benchmarks/survival_models.tsv"
     conda:
         "../../envs/survival.yaml"
+    resources:
+        mem_mb=lambda wildcards, attempt: 1000 * attempt,
+        runtime=lambda wildcards, attempt: 10 * attempt,
     params:
         census_year=census_year(),
         age_pieces=config["survival"]["age_pieces"],

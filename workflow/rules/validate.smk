@@ -15,6 +15,9 @@ rule validate_networks:
         "benchmarks/validate_networks.tsv"
     conda:
         "../../envs/validate.yaml"
+    resources:
+        mem_mb=lambda wildcards, attempt: 1000 * attempt,
+        runtime=lambda wildcards, attempt: 10 * attempt,
     params:
         census_year=census_year(),
     script:
