@@ -1164,7 +1164,7 @@ def plot_cooccurrence(
     sns.heatmap(
         matrix,
         ax=ax,
-        cmap="cividis",
+        cmap="Blues",  # one hue, light to dark: darker = more often together
         vmin=0,
         vmax=max(0.05, np.nanmax(matrix.to_numpy())),
         annot=True,
