@@ -700,6 +700,7 @@ def plot_partner_effects(panels: list[tuple[str, pd.DataFrame]], path: str | Pat
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     import seaborn as sns
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
     sns.set_theme(style="whitegrid", palette="colorblind", context="notebook")
     colours = sns.color_palette("colorblind")
@@ -728,6 +729,10 @@ def plot_partner_effects(panels: list[tuple[str, pd.DataFrame]], path: str | Pat
             )
         ax.axvline(1, color="0.4", lw=1, ls="--")
         ax.set_xscale("log")
+        # ratios read as plain numbers (0.5, 1, 2), not powers of ten
+        ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1, 2, 5)))
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+        ax.xaxis.set_minor_formatter(NullFormatter())
         ax.set_yticks(y, rows["label"], fontsize=8)
         ax.set_xlabel(xlabel, fontsize=9)
         if rows["series"].nunique() > 1:
