@@ -23,6 +23,7 @@ include: "workflow/rules/partners.smk"
 include: "workflow/rules/focus_groups.smk"
 include: "workflow/rules/claims.smk"
 include: "workflow/rules/report.smk"
+include: "workflow/rules/snakemake_report.smk"
 
 
 rule all:

@@ -26,6 +26,9 @@ rule claims:
         "benchmarks/claims.tsv"
     conda:
         "../../envs/census.yaml"
+    resources:
+        mem_mb=lambda wildcards, attempt: 500 * attempt,
+        runtime=lambda wildcards, attempt: 10 * attempt,
     script:
         "../scripts/claims.py"
 
