@@ -719,11 +719,12 @@ def plot_alive_forecast(
         label="Published count (Acuto 2016)",
     )
     ax.axvline(census_year, color="0.4", lw=1, ls=":")
-    ax.annotate(
+    bottom, top = ax.get_ylim()
+    ax.annotate(  # at the foot of the line, where no curve runs in the census year
         f"census {census_year}",
-        (census_year, ax.get_ylim()[1] * 0.97),
+        (census_year, bottom + 0.03 * (top - bottom)),
         ha="right",
-        va="top",
+        va="bottom",
         fontsize=8,
         color="0.3",
         rotation=90,
