@@ -5,21 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import yaml
 
-from tools.workflow_copy import copy_workflow, snakemake
+from tools.workflow_copy import FAST, copy_workflow, snakemake
 
-# few bootstrap and recovery replicates: the brief's layout and sources are the same, only the
-# Monte Carlo numbers are rougher (a config file, because nested --config values arrive as strings)
-FAST_CONFIG = {
-    "growth": {
-        "forecast_to": 2035,
-        "bootstrap_shards": 2,
-        "bootstrap_per_shard": 5,
-        "recovery_shards": 2,
-        "recovery_per_shard": 2,
-    }
-}
 
 
 @pytest.fixture(scope="session")
@@ -30,7 +18,6 @@ def real_brief(tmp_path_factory: pytest.TempPathFactory) -> Path:
     build would have them (the developer's own results are never touched).
     """
     workdir = copy_workflow(tmp_path_factory.mktemp("real_brief"))
-    (workdir / "config/fast.yaml").write_text(yaml.safe_dump(FAST_CONFIG), encoding="utf-8")
-    result = snakemake(workdir, "--configfile", "config/config.yaml", "config/fast.yaml")
+    result = snakemake(workdir, *FAST)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-6000:]
     return workdir

@@ -145,10 +145,6 @@ def test_tables_are_numbered(html: BeautifulSoup) -> None:
         assert table.find("tbody").find_all("tr"), f"Table {number} has no rows"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="reports/_focus_groups.qmd does not cite @tbl-quotes yet; drop this mark once it does",
-)
 def test_tables_are_cited(html: BeautifulSoup) -> None:
     uncited = [
         table["id"]

@@ -8,26 +8,14 @@ import re
 from pathlib import Path
 
 import pytest
-import yaml
 from snakemake.api import SnakemakeApi
 from snakemake.io import get_flag_value, is_flagged
 from snakemake.settings.types import OutputSettings, ResourceSettings
 
-from tools.workflow_copy import ROOT, copy_workflow, snakemake
+from tools.workflow_copy import FAST, ROOT, copy_workflow, snakemake
 
 STAGES = ["Census", "Growth", "Survival", "Partners", "Focus groups"]
 FIGURE = re.compile(r"^results/.+/figures/[^/]+\.png$")
-# one shard of few replicates: the report needs the growth outputs, not their precision
-FAST_CONFIG = {
-    "growth": {
-        "forecast_to": 2035,
-        "bootstrap_shards": 1,
-        "bootstrap_per_shard": 5,
-        "recovery_shards": 1,
-        "recovery_per_shard": 2,
-    }
-}
-FAST = ["--configfile", "config/config.yaml", "config/fast.yaml"]
 KEY_TABLES = {
     "results/census/yearly.csv": "Census",
     "results/growth/model_comparison.csv": "Growth",
@@ -118,7 +106,6 @@ def report(
     workdir = copy_workflow(
         tmp_path_factory.mktemp("wf"), ROOT / "tests/fixtures/networks/small.csv"
     )
-    (workdir / "config/fast.yaml").write_text(yaml.safe_dump(FAST_CONFIG))
     targets = [path for path, flag in declared_outputs.items() if flag is not None]
     build = snakemake(workdir, *targets, *FAST)
     assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-6000:]

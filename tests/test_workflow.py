@@ -12,21 +12,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from tools.workflow_copy import ROOT, copy_workflow, snakemake
+from tools.workflow_copy import FAST, ROOT, copy_workflow, snakemake
 
 FIXTURES = ROOT / "tests" / "fixtures" / "networks"
-# a fast configuration overlay: few bootstrap and recovery replicates (a config file, because
-# nested --config values would arrive as strings)
-FAST_CONFIG = {
-    "growth": {
-        "forecast_to": 2035,
-        "bootstrap_shards": 2,
-        "bootstrap_per_shard": 5,
-        "recovery_shards": 2,
-        "recovery_per_shard": 2,
-    }
-}
-FAST = ["--configfile", "config/config.yaml", "config/fast.yaml"]
 
 
 def test_dry_run_of_the_whole_dag() -> None:
@@ -41,7 +29,6 @@ def test_dry_run_of_the_whole_dag() -> None:
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the workflow built end to end on the small fixture table."""
     workdir = copy_workflow(tmp_path_factory.mktemp("wf"), FIXTURES / "small.csv")
-    (workdir / "config/fast.yaml").write_text(yaml.safe_dump(FAST_CONFIG))
     result = snakemake(workdir, *FAST)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-6000:]
     return workdir

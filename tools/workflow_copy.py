@@ -10,8 +10,23 @@ import subprocess
 import sys
 from pathlib import Path
 
+import yaml
+
 ROOT = Path(__file__).resolve().parents[1]  # the repository
 PARTS = ["Snakefile", "_quarto.yml", "analysis", "workflow", "config", "reports", "profiles", "envs", "data/datapackage.json", "data/raw"]
+#: A fast configuration overlay, written into every copy as config/fast.yaml: few bootstrap and
+#: recovery replicates, so the same layout and sources with rougher Monte Carlo numbers (a file,
+#: because nested --config values would arrive as strings). Pass ``*FAST`` to use it.
+FAST_CONFIG = {
+    "growth": {
+        "forecast_to": 2035,
+        "bootstrap_shards": 2,
+        "bootstrap_per_shard": 5,
+        "recovery_shards": 2,
+        "recovery_per_shard": 2,
+    }
+}
+FAST = ["--configfile", "config/config.yaml", "config/fast.yaml"]
 IGNORE = shutil.ignore_patterns("brief.html", "brief.pdf", ".quarto", "__pycache__")
 
 
@@ -28,6 +43,7 @@ def copy_workflow(dest: Path, networks_csv: Path | None = None) -> Path:
         target = dest / "data/raw/networks.csv"
         target.chmod(0o644)
         shutil.copy(networks_csv, target)
+    (dest / "config/fast.yaml").write_text(yaml.safe_dump(FAST_CONFIG), encoding="utf-8")
     return dest
 
 
