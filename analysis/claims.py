@@ -16,6 +16,8 @@ from typing import Any
 
 import pandas as pd
 
+from analysis.contract import markdown_table
+
 SUPPORTED, NOT_SUPPORTED, CANNOT_TELL = "supported", "not supported", "cannot tell"
 
 Numbers = Mapping[str, Mapping[str, Any]]  # stage -> numbers.json
@@ -174,13 +176,16 @@ def assess(numbers: Numbers, models: Models) -> list[Assessment]:
 
 def claims_markdown(assessments: list[Assessment]) -> str:
     """The claims table for the brief (pipe table with a cross-referenceable caption)."""
-    lines = ["| Paper's claim (implication) | What this census and these models show | Verdict |",
-             "|:---------------|:-------------------------------|:-----|"]
-    for a in assessments:
-        lines.append(f"| {a.claim} ({a.implication}) | {a.evidence} | **{a.verdict}** |")
-    caption = (": The paper's policy implications as testable claims, against this census and "
-               "these models. Verdicts follow a fixed rule on 95% confidence intervals (appendix). {#tbl-claims}")
-    return "\n".join(lines) + "\n\n" + caption + "\n"
+    frame = pd.DataFrame(
+        {
+            "Paper's claim (implication)": [f"{a.claim} ({a.implication})" for a in assessments],
+            "What this census and these models show": [a.evidence for a in assessments],
+            "Verdict": [f"**{a.verdict}**" for a in assessments],
+        }
+    )
+    caption = ("The paper's policy implications as testable claims, against this census and "
+               "these models. Verdicts follow a fixed rule on 95% confidence intervals (appendix).")
+    return markdown_table(frame, caption, "tbl-claims")
 
 
 def claims_numbers(assessments: list[Assessment]) -> dict[str, Any]:

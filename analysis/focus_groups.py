@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +21,7 @@ import pandas as pd
 import yaml
 from statsmodels.stats.proportion import proportion_confint
 
+from analysis.contract import markdown_table
 from analysis.reliability import (
     THRESHOLDS,
     Estimate,
@@ -855,20 +855,22 @@ def percent_ci(share: float, low: float, high: float, what: str = "") -> str:
 
 def quotes_markdown(quotes: pd.DataFrame, synthetic: bool) -> str:
     """Pipe table of exemplar quotes plus caption line."""
-    lines = ["| Theme | What was said | Speaker |", "| --- | --- | --- |"]
-    for row in quotes.itertuples():
-        translated = " (translated)" if row.language not in ("", "en") else ""
-        who = speaker_label(row.pseudonym, row.role, row.city_size_class)
-        lines.append(f"| {_cell(row.theme)} | “{_cell(row.text)}”{translated} | {_cell(who)} |")
-    if quotes.empty:
-        lines.append("| — | No segment met the quote rule. | — |")
+    rows = [
+        [
+            row.theme,
+            f"“{row.text}”" + (" (translated)" if row.language not in ("", "en") else ""),
+            speaker_label(row.pseudonym, row.role, row.city_size_class),
+        ]
+        for row in quotes.itertuples()
+    ] or [["—", "No segment met the quote rule.", "—"]]
     mark = f"{SYNTHETIC_MARK}: generated utterances, not real quotations. " if synthetic else ""
     caption = (
-        f": {mark}One exemplar quote per theme, chosen by a fixed rule: the shortest "
+        f"{mark}One exemplar quote per theme, chosen by a fixed rule: the shortest "
         f"segment of {QUOTE_CHARS[0]}–{QUOTE_CHARS[1]} characters that every coder "
-        "assigned to the theme. {#tbl-quotes}"
+        "assigned to the theme."
     )
-    return "\n".join(lines) + "\n\n" + caption + "\n"
+    frame = pd.DataFrame(rows, columns=["Theme", "What was said", "Speaker"])
+    return markdown_table(frame, caption, "tbl-quotes")
 
 
 def reliability_markdown(table: pd.DataFrame, codebook: Codebook, synthetic: bool) -> str:
@@ -881,49 +883,48 @@ def reliability_markdown(table: pd.DataFrame, codebook: Codebook, synthetic: boo
         ),
         POOLED: "",
     }
-    header = [
-        "Theme",
-        "Code",
-        "Segments",
-        "α (95% CI)",
-        *[f"κ {p} (95% CI)" for p in pairs],
-        "Reading",
-    ]
-    lines = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
-    for code, rows in table.groupby("code_id", sort=False):
-        alpha = rows[rows["statistic"] == "alpha"].iloc[0]
+    rows = []
+    for code, group in table.groupby("code_id", sort=False):
+        alpha = group[group["statistic"] == "alpha"].iloc[0]
         kappas = [
-            _estimate_text(rows[(rows["statistic"] == "kappa") & (rows["coders"] == p)].iloc[0])
+            _estimate_cell(group[(group["statistic"] == "kappa") & (group["coders"] == p)].iloc[0])
             for p in pairs
         ]
-        cells = [
-            themes[code],
-            labels[code],
-            str(alpha["n_segments"]),
-            _estimate_text(alpha),
-            *kappas,
-            alpha["verdict"],
-        ]
-        lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
+        cells = [alpha["n_segments"], _estimate_cell(alpha), *kappas, alpha["verdict"]]
+        rows.append([themes[code], labels[code], *cells])
+    header = ["Theme", "Code", "Segments", "α (95% CI)", *[f"κ {p} (95% CI)" for p in pairs]]
+    frame = pd.DataFrame(rows, columns=[*header, "Reading"])
+    segments = frame["Segments"].unique()
+    if len(segments) == 1:  # every code judged on the same segments: say so once, in the caption
+        frame = frame.drop(columns="Segments")
+        over = f"the {segments[0]} double-coded segments"
+    else:
+        over = "the double-coded segments (Segments)"
     if table.empty or table["n_segments"].max() == 0:
-        lines = ["| Reliability |", "| --- |", "| No segment was coded by two coders. |"]
+        frame = pd.DataFrame({"Reliability": ["No segment was coded by two coders."]})
     mark = (
         f"{SYNTHETIC_MARK}: coder B's disagreements were planted by the generator. "
         if synthetic
         else ""
     )
     caption = (
-        f": {mark}Inter-coder reliability per code: Krippendorff's α (nominal, presence or "
+        f"{mark}Inter-coder reliability per code: Krippendorff's α (nominal, presence or "
         "absence of the code per segment) and Cohen's κ per coder pair, with 95% "
-        f"bootstrap intervals over segments; {THRESHOLDS}. {{#tbl-reliability}}"
+        f"bootstrap intervals over {over}; {THRESHOLDS}."
     )
-    return "\n".join(lines) + "\n\n" + caption + "\n"
+    return markdown_table(frame, caption, "tbl-reliability")
 
 
 def _estimate_text(row: pd.Series) -> str:
     return Estimate(
         row["estimate"], row["conf_low"], row["conf_high"], int(row["n_segments"])
     ).text()
+
+
+def _estimate_cell(row: pd.Series) -> str:
+    """ "0.88 (0.83–0.92)": the column header says the interval is a 95% CI; a table of
+    numbers gets true minus signs."""
+    return _estimate_text(row).replace("(95% CI ", "(").replace("-", "−")
 
 
 # --------------------------------------------------------------------------------------------
@@ -1082,11 +1083,6 @@ def _listing(parts: Sequence[str]) -> str:
 def _mid_sentence(label: str) -> str:
     """A label inside a sentence: "Problems of networking" → "problems of networking"."""
     return label[0].lower() + label[1:] if len(label) > 1 and label[1].islower() else label
-
-
-def _cell(value: str) -> str:
-    """Text safe inside a pipe-table cell."""
-    return re.sub(r"\s+", " ", str(value)).replace("|", "\\|").strip()
 
 
 def _annotate_synthetic(ax, synthetic: bool, top: bool = False) -> None:  # noqa: ANN001 (Axes)

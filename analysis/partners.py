@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from analysis.contract import markdown_table
 from analysis.population import assign_period
 
 PARTNER_COLUMN = "founding_partner_types"
@@ -482,6 +483,10 @@ def _trend_sentence(
     return f"{FLAG_LABELS[flag_name]}: {parts[0]}, against {parts[1]}; {test}"
 
 
+#: The brief cross-references the shares table as @tbl-partner-shares.
+SHARES_LABEL = "tbl-partner-shares"
+
+
 def shares_table(coded: pd.DataFrame, periods: pd.Categorical) -> str:
     """The compact pipe table of shares by period with Wilson intervals, and its caption."""
     by_period = shares(coded, periods)
@@ -498,35 +503,35 @@ def shares_table(coded: pd.DataFrame, periods: pd.Categorical) -> str:
     )
     wide = cell.pivot(index="flag", columns="group", values="text").loc[list(FLAGS), columns]
     counts = frame.drop_duplicates("group").set_index("group").loc[columns]
-    lines = [
-        "| Founding partner | " + " | ".join(columns) + " |",
-        "|:--|" + "--:|" * len(columns),
-    ]
-    lines += [f"| {short_label(f)} | " + " | ".join(wide.loc[f]) + " |" for f in FLAGS]
-    lines.append(
-        "| Networks with sourced partners (n) | "
-        + " | ".join(str(int(v)) for v in counts["n"])
-        + " |"
+    table = pd.DataFrame(
+        [
+            *(wide.loc[f].tolist() for f in FLAGS),
+            counts["n"].astype(int).astype(str).tolist(),
+            counts["n_unsourced"].astype(int).astype(str).tolist(),
+        ],
+        columns=columns,
     )
-    lines.append(
-        "| Partners not sourced (n, excluded) | "
-        + " | ".join(str(int(v)) for v in counts["n_unsourced"])
-        + " |"
+    table.insert(
+        0,
+        "Founding partner",
+        [
+            *map(short_label, FLAGS),
+            "Networks with sourced partners (n)",
+            "Partners not sourced (n, excluded)",
+        ],
     )
     caption = (
-        ": Share of city networks with each type of founding partner, by founding period: "
+        "Share of city networks with each type of founding partner, by founding period: "
         "percent of networks whose founding partners are sourced, with Wilson 95% intervals "
-        "in brackets; a network can have several types. {#tbl-partner-shares}"
+        "in brackets; a network can have several types."
     )
-    return "\n".join(lines) + "\n\n" + caption + "\n"
+    return markdown_table(table, caption, SHARES_LABEL)
 
 
 def skipped_table(reason: str) -> str:
     """The table's stand-in when the analysis is skipped, so the brief's include still works."""
-    return (
-        "| Founding partners |\n|:--|\n| Not analysed. |\n\n"
-        f": {reason} {{#tbl-partner-shares}}\n"
-    )
+    frame = pd.DataFrame({"Founding partners": ["Not analysed."]})
+    return markdown_table(frame, reason, SHARES_LABEL)
 
 
 def plot_share_panels(frame: pd.DataFrame, path: str | Path, xlabel: str) -> None:

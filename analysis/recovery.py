@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from analysis.contract import markdown_table
 from analysis.growth import (
     TERM_ALPHA,
     TERM_DENSITY,
@@ -137,35 +138,55 @@ def summarise(replicates: pd.DataFrame, truth: Mapping[str, float]) -> pd.DataFr
 
 def recovery_table(summary: pd.DataFrame) -> str:
     """Markdown pipe table of the study, with the caption line the brief cross-references."""
-    lines = [
-        "| Estimand | True | Mean estimate | Bias (MCSE) | Empirical SE | Mean model SE | RMSE "
-        "| 95% CI coverage (MCSE) |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
-    ]
+    rows = []
     for r in summary.itertuples():
-        lines.append(
-            f"| {r.label} | {_g(r.true)} | {_g(r.mean_estimate)} | {_g(r.bias)} ({_g(r.bias_mcse)}) "
-            f"| {_g(r.empirical_se)} | {_g(r.mean_model_se)} | {_g(r.rmse)} "
-            f"| {_pct(r.coverage, 0)} ({_pct(r.coverage_mcse, 1)}) |"
+        digits = _mcse_digits(r.bias_mcse)
+        rows.append(
+            {
+                "Estimand": r.label,
+                "True": _fixed(r.true, digits),
+                "Mean estimate": _fixed(r.mean_estimate, digits),
+                "Bias (MCSE)": _with_mcse(r.bias, r.bias_mcse),
+                "Empirical SE": _fixed(r.empirical_se, digits),
+                "Mean model SE": _fixed(r.mean_model_se, digits),
+                "RMSE": _fixed(r.rmse, digits),
+                "95% CI coverage (MCSE)": f"{_pct(r.coverage, 0)} ({_pct(r.coverage_mcse, 1)})",
+            }
         )
     first = summary.iloc[0]
     caption = (
-        f": Recovery of known density dependence by the founding model in "
+        f"Recovery of known density dependence by the founding model in "
         f"{int(first['replicates'])} simulated (synthetic) populations "
         f"({first['converged_share']:.0%} of fits converged); the density LR test rejected "
-        f"no density dependence in {first['lr_power']:.0%} of them. MCSE: Monte-Carlo "
-        f"standard error. {{#tbl-recovery}}"
+        f"no density dependence in {first['lr_power']:.0%} of them. Each row is rounded to "
+        f"the precision of its bias's Monte-Carlo standard error (MCSE)."
     )
-    return "\n".join(lines) + "\n\n" + caption + "\n"
+    return markdown_table(pd.DataFrame(rows), caption, "tbl-recovery")
 
 
 def _pct(value: float, digits: int) -> str:
     return "–" if not np.isfinite(value) else f"{value:.{digits}%}"
 
 
-def _g(value: float) -> str:
-    """Three significant digits, the precision a Monte-Carlo study of this size supports."""
-    return "–" if value is None or not np.isfinite(value) else f"{value:.3g}".replace("-", "−")
+def _mcse_digits(mcse: float) -> int:
+    """Decimals that show a Monte-Carlo standard error to two significant digits (0 to 4):
+    more would be noise, fewer would hide what the study can tell apart."""
+    if mcse is None or not np.isfinite(mcse) or mcse <= 0:
+        return 2
+    return int(np.clip(1 - math.floor(math.log10(mcse)), 0, 4))
+
+
+def _fixed(value: float, digits: int) -> str:
+    """``value`` to ``digits`` decimals, with a true minus sign."""
+    if value is None or not np.isfinite(value):
+        return "–"
+    return f"{round(value, digits) + 0.0:.{digits}f}".replace("-", "−")  # + 0.0: no "−0.00"
+
+
+def _with_mcse(value: float, mcse: float, name: str = "") -> str:
+    """ "0.29 (0.12)": an estimate and its MCSE, both to the MCSE's precision."""
+    digits = _mcse_digits(mcse)
+    return f"{_fixed(value, digits)} ({name}{_fixed(mcse, digits)})"
 
 
 def recovery_numbers(summary: pd.DataFrame, replicates: pd.DataFrame) -> dict[str, object]:
@@ -184,7 +205,7 @@ def recovery_numbers(summary: pd.DataFrame, replicates: pd.DataFrame) -> dict[st
         numbers[f"coverage_{key}"] = (
             f"{_pct(r['coverage'], 0)} (MCSE {_pct(r['coverage_mcse'], 1)})"
         )
-        numbers[f"bias_{key}"] = f"{_g(r['bias'])} (MCSE {_g(r['bias_mcse'])})"
+        numbers[f"bias_{key}"] = _with_mcse(r["bias"], r["bias_mcse"], "MCSE ")
     numbers["verdict"] = _verdict(rows)
     return numbers
 

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.census import PUBLISHED_ALIVE, alive_in
-from analysis.contract import TIDY_COLUMNS
+from analysis.contract import TIDY_COLUMNS, markdown_table
 from analysis.growth import (
     TERM_BREAK,
     TERM_DENSITY,
@@ -594,25 +594,36 @@ def _window(frame: pd.DataFrame) -> str:
     return f"{int(frame['year'].min())}–{int(frame['year'].max())}"
 
 
+#: The brief cross-references the model comparison as @tbl-foundingmodels.
+COMPARISON_LABEL = "tbl-foundingmodels"
+
+
 def comparison_markdown(table: pd.DataFrame, fits: GrowthFits) -> str:
     """The model-comparison table for the brief (pipe table + caption line)."""
-    lines = [
-        "| Model | Likelihood | Parameters | Log-likelihood | AIC | ΔAIC | BIC |",
-        "|---|---|---:|---:|---:|---:|---:|",
-    ]
-    for r in table.itertuples():
-        lines.append(
-            f"| {r.label[0].upper() + r.label[1:]} | {r.likelihood} | {r.k} | {_num(r.loglik, 1)} "
-            f"| {_num(r.aic, 1)} | {_num(r.delta_aic, 1)} | {_num(r.bic, 1)} |"
-        )
+    frame = pd.DataFrame(
+        {
+            "Model": [label[0].upper() + label[1:] for label in table["label"]],
+            "Likelihood": list(table["likelihood"]),
+            "Parameters": list(table["k"]),
+            "Log-likelihood": [_num(v, 1) for v in table["loglik"]],
+            "AIC": [_num(v, 1) for v in table["aic"]],
+            "ΔAIC": [_num(v, 1) for v in table["delta_aic"]],
+            "BIC": [_num(v, 1) for v in table["bic"]],
+        }
+    )
     caption = (
-        f": Models of yearly network foundings compared on the same {len(fits.frame)} years "
+        f"Models of yearly network foundings compared on the same {len(fits.frame)} years "
         f"({_window(fits.frame)}); the lowest AIC marks the preferred model, and differences "
         f"below about 2 are not meaningful. The density-dependence model and the model without "
-        f"density terms also include last year's foundings and ends and period effects. "
-        f"{{#tbl-foundingmodels}}"
+        f"density terms also include last year's foundings and ends and period effects."
     )
-    return "\n".join(lines) + "\n\n" + caption + "\n"
+    return markdown_table(frame, caption, COMPARISON_LABEL)
+
+
+def skipped_table(reason: str) -> str:
+    """The comparison table's skipped form: one row saying why, so the brief's include works."""
+    frame = pd.DataFrame({"Models of yearly network foundings": [reason]})
+    return markdown_table(frame, "Models of yearly network foundings.", COMPARISON_LABEL)
 
 
 def fitted_table(fits: GrowthFits) -> pd.DataFrame:

@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 
-from analysis.contract import TIDY_COLUMNS, skip_reason
+from analysis.contract import TIDY_COLUMNS, markdown_table, skip_reason
 from analysis.population import density, lifetimes
 
 EndRule = Literal["earliest", "midpoint", "latest"]
@@ -758,26 +758,27 @@ def _num(value: float) -> str:
     return f"{value:.2f}" if value < 10 else f"{value:.0f}"
 
 
+#: The brief cross-references the robustness table as @tbl-dissolution.
+DISSOLUTION_LABEL = "tbl-dissolution"
+
+
 def dissolution_table(fits: Mapping[str, FittedModel]) -> str:
     """The brief's robustness table: hazard ratios of each covariate under each specification."""
-    header = ["Model", "Events", *(COVARIATE_LABELS[c].capitalize() for c in PRIMARY_COVARIATES)]
-    lines = [
-        "| " + " | ".join(header) + " |",
-        "|" + "|".join([":---", "---:"] + ["---:"] * len(PRIMARY_COVARIATES)) + "|",
-    ]
+    headers = {"density": "Density now", "density_founding": "Density at founding"}
+    rows = []
     for name, fit in fits.items():
         if fit.available:
-            cells = [str(fit.glance["events"]), *(_cell(fit.term(c)) for c in PRIMARY_COVARIATES)]
+            cells = [fit.glance["events"], *(_cell(fit.term(c)) for c in PRIMARY_COVARIATES)]
         else:
             cells = ["–"] + ["not estimable"] * len(PRIMARY_COVARIATES)
-        lines.append("| " + " | ".join([MODEL_WORDS[name], *cells]) + " |")
+        rows.append([MODEL_WORDS[name], *cells])
     caption = (
-        ": Hazard ratios of a network ending per 100 more networks alive now (density) and at its "
-        "founding, with 95% CIs (cluster-robust by network for the piecewise-exponential models, "
-        "model-based for Cox); every model also has a baseline hazard by age. "
-        "{#tbl-dissolution}"
+        "Hazard ratios (95% CI) of a network ending per 100 more networks alive now and at its "
+        "founding (cluster-robust CIs by network for the piecewise-exponential models, "
+        "model-based for Cox); every model also has a baseline hazard by age."
     )
-    return "\n".join(lines) + "\n\n" + caption + "\n"
+    columns = ["Model", "Events", *(headers[c] for c in PRIMARY_COVARIATES)]
+    return markdown_table(pd.DataFrame(rows, columns=columns), caption, DISSOLUTION_LABEL)
 
 
 def _cell(row: pd.Series) -> str:
@@ -786,8 +787,8 @@ def _cell(row: pd.Series) -> str:
 
 def skipped_table(reason: str) -> str:
     """The table's skipped form: one row saying why."""
-    caption = ": Dissolution models were not estimated. {#tbl-dissolution}"
-    return f"| Dissolution models |\n|:---|\n| {reason} |\n\n{caption}\n"
+    frame = pd.DataFrame({"Dissolution models": [reason]})
+    return markdown_table(frame, "Dissolution models were not estimated.", DISSOLUTION_LABEL)
 
 
 def dissolution_numbers(

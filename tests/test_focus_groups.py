@@ -446,7 +446,14 @@ def test_reliability_numbers_and_table(corpus) -> None:
         in numbers["reliability_sentence"]
     )
     markdown = reliability_markdown(table, corpus.codebook, synthetic=False)
-    assert "| Problems of networking | Overlap | 6 | 0.31 (95% CI" in markdown
+    assert "| Problems of networking | Overlap | 0.31 (−0." in markdown
+    # the header says the intervals are 95% CIs and the caption that all 6 segments were used
+    assert markdown.count("95% CI") == 2 and "over the 6 double-coded segments" in markdown
+    assert "Segments" not in markdown
+    # codes judged on different numbers of segments keep a column saying how many
+    table.loc[table["code_id"] == "overlap", "n_segments"] = 5
+    markdown = reliability_markdown(table, corpus.codebook, synthetic=False)
+    assert "| Problems of networking | Overlap | 5 | 0.31 (−0." in markdown
     assert "κ A–B (95% CI)" in markdown and "{#tbl-reliability}" in markdown
 
 

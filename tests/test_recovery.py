@@ -74,6 +74,18 @@ def _summary(coverage: float, bias: float) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def test_table_rounds_each_row_to_the_precision_of_its_bias_mcse() -> None:
+    summary = _summary(0.9, 1.0).assign(replicates=4, converged_share=1.0)
+    summary["bias_mcse"] = [0.176, 0.0043, 2.54, float("nan")]
+    rows = recovery_table(summary).splitlines()[2:6]
+    assert rows == [
+        "| θ1 (density) | 1.00 | 2.00 | 1.00 (0.18) | 0.10 | 0.10 | 0.10 | 90% (1.0%) |",
+        "| θ2 (density²) | 1.0000 | 2.0000 | 1.0000 (0.0043) | 0.1000 | 0.1000 | 0.1000 | 90% (1.0%) |",
+        "| N* (peak density) | 1.0 | 2.0 | 1.0 (2.5) | 0.1 | 0.1 | 0.1 | 90% (1.0%) |",
+        "| α (NB2) | 1.00 | 2.00 | 1.00 (–) | 0.10 | 0.10 | 0.10 | 90% (1.0%) |",  # MCSE unknown
+    ]
+
+
 def test_verdict_says_when_intervals_are_too_narrow_or_estimates_biased() -> None:
     replicates = pd.DataFrame({"n_networks": [200, 210]})
     good = recovery_numbers(_summary(0.95, 0.0), replicates)["verdict"]

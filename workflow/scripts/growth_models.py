@@ -20,6 +20,7 @@ from analysis.saturation import (
     skip_growth,
     skipped_model,
     skipped_numbers,
+    skipped_table,
 )
 from analysis.shapes import forecast_alive, recent_death_rate
 
@@ -36,9 +37,7 @@ if reason:
         write_model(directory, *skipped_model(reason))
     for path in (out.comparison, out.fitted, out.curves, out.forecast):
         pd.DataFrame().to_csv(path, index=False)
-    Path(out.table).write_text(
-        f"{reason}\n\n: Models of yearly network foundings. {{#tbl-foundingmodels}}\n"
-    )
+    Path(out.table).write_text(skipped_table(reason))
     write_numbers(out.numbers, skipped_numbers(reason))
     sys.exit(0)
 
