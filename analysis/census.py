@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from analysis.figure_style import WIDTH, apply_theme, save_figure
 from analysis.population import density, lifetimes, yearly_frame
 
 #: Counts published around the paper (Acuto 2016, Nature 537: 611–613; reference/paper.md).
@@ -68,42 +70,42 @@ def census_numbers(networks: pd.DataFrame, census_year: int, period_breaks: Sequ
 
 def plot_foundings(frame: pd.DataFrame, path: str | Path) -> None:
     """Bar chart of foundings per year: the burst after 1990 is the headline."""
-    import matplotlib
-
-    matplotlib.use("Agg")
+    colours = apply_theme()
     import matplotlib.pyplot as plt
-    import seaborn as sns
 
-    sns.set_theme(style="whitegrid", palette="colorblind", context="notebook")
-    fig, ax = plt.subplots(figsize=(7, 3.2))
-    ax.bar(frame["year"], frame["foundings"], width=0.9, color=sns.color_palette("colorblind")[0])
+    fig, ax = plt.subplots(figsize=(WIDTH, 3.2))
+    ax.bar(frame["year"], frame["foundings"], width=0.9, color=colours[0])
     ax.set_xlabel("Year of founding")
     ax.set_ylabel("Networks founded (per year)")
     ax.set_xlim(frame["year"].min() - 1, frame["year"].max() + 1)
-    fig.tight_layout()
-    fig.savefig(path, dpi=200)
-    plt.close(fig)
+    save_figure(fig, path)
 
 
 def plot_alive(frame: pd.DataFrame, alive: pd.DataFrame, path: str | Path) -> None:
     """Networks alive each year, with the counts published around the paper as points."""
-    import matplotlib
-
-    matplotlib.use("Agg")
+    colours = apply_theme()
     import matplotlib.pyplot as plt
-    import seaborn as sns
 
-    sns.set_theme(style="whitegrid", palette="colorblind", context="notebook")
-    colours = sns.color_palette("colorblind")
-    fig, ax = plt.subplots(figsize=(7, 3.2))
+    fig, ax = plt.subplots(figsize=(WIDTH, 3.2))
     ax.fill_between(alive["year"], alive["low"], alive["high"], color=colours[0], alpha=0.25, lw=0)
-    ax.plot(alive["year"], alive["high"], color=colours[0], label="This census (alive)")
-    published = pd.Series(PUBLISHED_ALIVE)
-    ax.scatter(published.index, published.values, color=colours[3], marker="D", zorder=3,
-               label="Published count (Acuto 2016)")
+    ax.plot(alive["year"], alive["high"], color=colours[0], lw=2, label="This census (alive)")
+    draw_published(ax)
     ax.set_xlabel("Year")
     ax.set_ylabel("Networks alive (count)")
     ax.legend(loc="upper left", frameon=False)
-    fig.tight_layout()
-    fig.savefig(path, dpi=200)
-    plt.close(fig)
+    save_figure(fig, path)
+
+
+def draw_published(ax: Any) -> None:
+    """The published counts as black diamonds: one look in every figure that shows them."""
+    published = pd.Series(PUBLISHED_ALIVE)
+    ax.scatter(
+        published.index,
+        published.values,
+        color="black",
+        edgecolor="white",
+        marker="D",
+        s=55,
+        zorder=4,
+        label="Published count (Acuto 2016)",
+    )

@@ -22,6 +22,7 @@ import yaml
 from statsmodels.stats.proportion import proportion_confint
 
 from analysis.contract import markdown_table
+from analysis.figure_style import WIDTH, apply_theme, save_figure
 from analysis.reliability import (
     THRESHOLDS,
     Estimate,
@@ -1105,18 +1106,13 @@ def plot_theme_frequencies(
     codes: pd.DataFrame, theme_labels: Mapping[str, str], path: str | Path, synthetic: bool
 ) -> None:
     """Share of participants raising each code, grouped and coloured by theme, Wilson 95% CI."""
-    import matplotlib
-
-    matplotlib.use("Agg")
+    colours = dict(zip(theme_labels, itertools.cycle(apply_theme())))
     import matplotlib.pyplot as plt
-    import seaborn as sns
 
-    sns.set_theme(style="whitegrid", palette="colorblind", context="notebook")
-    colours = dict(zip(theme_labels, sns.color_palette("colorblind", len(theme_labels))))
     data = codes.assign(_theme=pd.Categorical(codes["theme_id"], categories=list(theme_labels)))
     data = data.sort_values(["_theme", "participant_share"], ascending=[True, False])
     y = np.arange(len(data))[::-1]
-    fig, ax = plt.subplots(figsize=(8.5, 0.32 * len(data) + 1.8))
+    fig, ax = plt.subplots(figsize=(WIDTH, 0.3 * len(data) + 1.6))
     for theme_id, label in theme_labels.items():
         part = data["theme_id"].to_numpy() == theme_id
         share = data["participant_share"].to_numpy()[part] * 100
@@ -1130,70 +1126,74 @@ def plot_theme_frequencies(
             share, y[part], xerr=err, fmt="o", color=colours[theme_id], capsize=3, label=label
         )
     ax.set_yticks(y, data["label"])
-    ax.set_xlabel("Participants who raised the code (% of all, 95% Wilson CI)")
+    ax.set_xlabel("Participants who raised the code\n(% of all, 95% Wilson CI)")
     ax.set_ylabel("")
     ax.set_xlim(0, 100)
-    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False, fontsize=9)
+    fig.legend(loc="outside upper center", ncol=2, frameon=False)
     _annotate_synthetic(ax, synthetic)
-    fig.tight_layout()
-    fig.savefig(path, dpi=200)
-    plt.close(fig)
+    save_figure(fig, path)
 
 
 def plot_cooccurrence(
     pairs: pd.DataFrame, labels: Mapping[str, str], path: str | Path, synthetic: bool
 ) -> None:
-    """Heatmap of the c-coefficient between codes (lower triangle; sequential, CVD-safe)."""
-    import matplotlib
+    """Heatmap of the c-coefficient between codes (lower triangle; sequential, CVD-safe).
 
-    matplotlib.use("Agg")
+    Codes are numbered: each row carries the number and name, the columns only the number,
+    so the long names are written once and the cells stay large enough to read.
+    """
+    apply_theme()
     import matplotlib.pyplot as plt
     import seaborn as sns
 
-    sns.set_theme(style="white", context="notebook")
     codes = list(labels)
     matrix = pd.DataFrame(np.nan, index=codes, columns=codes)
     for row in pairs.itertuples():
         matrix.loc[row.code_2, row.code_1] = row.c_coefficient
-    matrix = matrix.iloc[1:, :-1]
-    fig, ax = plt.subplots(figsize=(8.5, 7))
+    matrix = matrix.iloc[:, :-1]  # the first row stays (empty) so that code 1 is named
+    values = matrix.to_numpy()
+    text = np.where(
+        np.isnan(values),
+        "",
+        [["0" if v == 0 else f"{v:.2f}".lstrip("0") for v in line] for line in values],
+    )
+    fig, ax = plt.subplots(figsize=(WIDTH, 5.0))
     sns.heatmap(
         matrix,
         ax=ax,
         cmap="Blues",  # one hue, light to dark: darker = more often together
         vmin=0,
-        vmax=max(0.05, np.nanmax(matrix.to_numpy())),
-        annot=True,
-        fmt=".2f",
-        annot_kws={"fontsize": 7},
+        vmax=max(0.05, np.nanmax(values)),
+        annot=text,
+        fmt="",
+        annot_kws={"fontsize": 10},  # the cells' values; the colour carries them on a phone
         square=True,
         linewidths=0.5,
-        cbar_kws={"label": "c-coefficient (0–1)", "shrink": 0.7},
+        cbar_kws={
+            "label": "c-coefficient (0–1)",
+            "orientation": "horizontal",
+            "shrink": 0.6,
+            "pad": 0.04,
+        },
         mask=matrix.isna(),
     )
-    ax.set_xticklabels([labels[c] for c in matrix.columns], rotation=45, ha="right", fontsize=8)
-    ax.set_yticklabels([labels[c] for c in matrix.index], rotation=0, fontsize=8)
-    ax.set_xlabel("Code")
-    ax.set_ylabel("Code")
+    ax.set_xticklabels(range(1, len(codes)), rotation=0)
+    ax.set_yticklabels([f"{i} {labels[c]}" for i, c in enumerate(codes, start=1)], rotation=0)
+    ax.set_xlabel("Code (numbered as in the rows)")
+    ax.set_ylabel("")
+    ax.grid(False)  # grid lines would show through the empty upper triangle
     _annotate_synthetic(ax, synthetic, top=True)
-    fig.tight_layout()
-    fig.savefig(path, dpi=200)
-    plt.close(fig)
+    save_figure(fig, path)
 
 
 def plot_saturation(
     curve: pd.DataFrame, envelope: pd.DataFrame, n_codes: int, path: str | Path, synthetic: bool
 ) -> None:
     """Cumulative codes by session in the order held, against the random-order envelope."""
-    import matplotlib
-
-    matplotlib.use("Agg")
+    colours = apply_theme()
     import matplotlib.pyplot as plt
-    import seaborn as sns
 
-    sns.set_theme(style="whitegrid", palette="colorblind", context="notebook")
-    colours = sns.color_palette("colorblind")
-    fig, ax = plt.subplots(figsize=(7, 3.6))
+    fig, ax = plt.subplots(figsize=(WIDTH, 3.8))
     ax.fill_between(
         envelope["position"],
         envelope["low"],
@@ -1223,8 +1223,6 @@ def plot_saturation(
     ax.set_ylabel("Distinct codes (count)")
     ax.set_xticks(curve["position"])
     ax.set_ylim(0, n_codes + 1)
-    ax.legend(loc="center right", frameon=False, fontsize=8)
+    ax.legend(loc="center right", frameon=False)
     _annotate_synthetic(ax, synthetic)
-    fig.tight_layout()
-    fig.savefig(path, dpi=200)
-    plt.close(fig)
+    save_figure(fig, path)

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
+from analysis.figure_style import MARKERS, SMALL, WIDTH, apply_theme, save_figure
 from analysis.partners import (
     FLAG_LABELS,
     THEME_GROUPS,
@@ -694,49 +695,69 @@ def effect_panels(
 
 
 def plot_partner_effects(panels: list[tuple[str, pd.DataFrame]], path: str | Path) -> None:
-    """Coefficient plot: ratios with 95% CIs on log axes, one panel per model family."""
-    import matplotlib
+    """Coefficient plot: ratios with 95% CIs on one log axis, one panel per model family.
 
-    matplotlib.use("Agg")
+    One row per partner; where a panel has two series (per decade, global scope) they sit
+    side by side in the row, told apart by colour and marker, and the legend names them.
+    """
+    colours = apply_theme()
     import matplotlib.pyplot as plt
-    import seaborn as sns
     from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
-    sns.set_theme(style="whitegrid", palette="colorblind", context="notebook")
-    colours = sns.color_palette("colorblind")
-    heights = [len(rows) for _, rows in panels]
+    labels = [list(dict.fromkeys(rows["label"])) for _, rows in panels]
+    n_rows = sum(len(ls) for ls in labels)
     fig, axes = plt.subplots(
         len(panels),
         1,
-        figsize=(7.5, 0.32 * sum(heights) + 1.3 * len(panels)),
-        gridspec_kw={"height_ratios": heights},
+        figsize=(WIDTH, min(5.0, 0.8 + 0.22 * n_rows + 0.45 * len(panels))),
+        gridspec_kw={"height_ratios": [len(ls) + 0.6 for ls in labels]},
+        sharex=True,
         squeeze=False,
     )
-    series_colour: dict[str, tuple] = {}
-    for ax, (xlabel, rows) in zip(axes[:, 0], panels):
-        y = np.arange(len(rows))[::-1]
-        for series, sub in rows.groupby("series", sort=False):
-            colour = series_colour.setdefault(series, colours[len(series_colour) % len(colours)])
-            idx = sub.index.to_numpy()
+    looks: dict[str, tuple] = {}  # series -> (colour, marker), only where a panel has several
+    for ax, (xlabel, rows), names in zip(axes[:, 0], panels, labels):
+        position = {name: len(names) - 1 - i for i, name in enumerate(names)}
+        series = list(dict.fromkeys(rows["series"]))
+        offsets = np.linspace(0.17, -0.17, len(series)) if len(series) > 1 else [0.0]
+        for offset, name in zip(offsets, series):
+            sub = rows[rows["series"] == name]
+            estimate = sub["estimate"].to_numpy(dtype=float)
+            if len(series) > 1:
+                k = len(looks)
+                look = looks.setdefault(name, (colours[k % 10], MARKERS[k % len(MARKERS)]))
+            else:
+                look = ("0.15", "o")
             ax.errorbar(
-                sub["estimate"],
-                y[idx],
-                xerr=[sub["estimate"] - sub["conf_low"], sub["conf_high"] - sub["estimate"]],
-                fmt="o",
-                color=colour,
-                capsize=3,
-                label=series,
+                estimate,
+                sub["label"].map(position).to_numpy(dtype=float) + offset,
+                xerr=[
+                    estimate - sub["conf_low"].to_numpy(dtype=float),
+                    sub["conf_high"].to_numpy(dtype=float) - estimate,
+                ],
+                fmt=look[1],
+                color=look[0],
+                ms=5,
+                elinewidth=1.6,
+                capsize=0,
             )
         ax.axvline(1, color="0.4", lw=1, ls="--")
         ax.set_xscale("log")
-        # ratios read as plain numbers (0.5, 1, 2), not powers of ten
-        ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1, 2, 5)))
-        ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
-        ax.xaxis.set_minor_formatter(NullFormatter())
-        ax.set_yticks(y, rows["label"], fontsize=8)
-        ax.set_xlabel(xlabel, fontsize=9)
-        if rows["series"].nunique() > 1:
-            ax.legend(loc="best", fontsize=7, frameon=True)
-    fig.tight_layout()
-    fig.savefig(path, dpi=200)
-    plt.close(fig)
+        ax.set_yticks(list(position.values()), list(position))
+        ax.set_ylim(-0.6, len(names) - 0.4)
+        ax.tick_params(axis="y", length=0)
+        ax.set_title(xlabel.replace(" (log scale)", ""), fontsize=SMALL, loc="left")
+    ax = axes[-1, 0]
+    # ratios read as plain numbers (0.5, 1, 2), not powers of ten; sparser over a wide range
+    low, high = ax.get_xlim()
+    subs = (1, 2, 5) if np.log10(high / low) <= 2.5 else (1, 3)
+    ax.xaxis.set_major_locator(LogLocator(base=10, subs=subs))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+    ax.xaxis.set_minor_formatter(NullFormatter())
+    ax.set_xlabel("Ratio (log scale; 1 = no difference)")
+    if looks:
+        handles = [
+            plt.Line2D([], [], color=c, marker=m, ls="-", lw=1.6, ms=5) for c, m in looks.values()
+        ]
+        names = [name[0].upper() + name[1:] for name in looks]
+        fig.legend(handles, names, loc="outside upper center", ncol=2, frameon=False)
+    save_figure(fig, path)

@@ -16,8 +16,17 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analysis.census import PUBLISHED_ALIVE, alive_in
+from analysis.census import PUBLISHED_ALIVE, alive_in, draw_published
 from analysis.contract import TIDY_COLUMNS, markdown_table
+from analysis.figure_style import (
+    LINE_COLOURS,
+    LINE_STYLES,
+    SMALL,
+    WIDTH,
+    apply_theme,
+    save_figure,
+    save_note,
+)
 from analysis.growth import (
     TERM_BREAK,
     TERM_DENSITY,
@@ -660,25 +669,42 @@ def curves_table(fits: GrowthFits, to_year: int) -> pd.DataFrame:
 
 def plot_foundings_fitted(fitted: pd.DataFrame, path: str) -> None:
     """Observed foundings per year (bars) and the fitted rates of the main models (lines)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
+    colours = apply_theme()
     import matplotlib.pyplot as plt
-    import seaborn as sns
 
-    sns.set_theme(style="whitegrid", palette="colorblind", context="notebook")
-    colours = sns.color_palette("colorblind")
-    fig, ax = plt.subplots(figsize=(7, 3.6))
-    ax.bar(fitted["year"], fitted["foundings"], width=0.85, color="0.78", label="Observed")
-    styles = ["-", "--", "-.", ":"]
-    for i, name in enumerate(fitted.columns[2:]):
-        ax.plot(fitted["year"], fitted[name], color=colours[i], ls=styles[i % 4], lw=2, label=name)
+    fig, ax = plt.subplots(figsize=(WIDTH, 3.8))
+    ax.bar(fitted["year"], fitted["foundings"], width=0.85, color="0.8", label="Observed")
+    for i, (label, name) in enumerate(_distinct_lines(fitted, list(fitted.columns[2:]))):
+        colour, style = colours[LINE_COLOURS[i % 6]], LINE_STYLES[i % 4]
+        ax.plot(fitted["year"], fitted[name], color=colour, ls=style, lw=2, label=label)
     ax.set_xlabel("Year")
     ax.set_ylabel("Networks founded (per year)")
-    ax.legend(loc="upper left", frameon=False, fontsize=9)
-    fig.tight_layout()
-    fig.savefig(path, dpi=200)
-    plt.close(fig)
+    ax.legend(loc="upper left", frameon=False)
+    save_figure(fig, path)
+
+
+def _distinct_lines(table: pd.DataFrame, columns: list[str]) -> list[tuple[str, str]]:
+    """(legend label, column) per visibly different line: columns that coincide share one.
+
+    Lines closer than 1% of their height everywhere look like one line (the Bass curve
+    collapses onto the logistic when its innovation parameter is near 0), so two legend
+    entries would point at one drawn line; they become "Logistic / Bass (coincide)".
+    """
+    groups: list[list[str]] = []
+    for name in columns:
+        values = table[name].to_numpy(dtype=float)
+        for group in groups:
+            first = table[group[0]].to_numpy(dtype=float)
+            scale = max(np.nanmax(np.abs(first)), np.nanmax(np.abs(values)), 1e-12)
+            if np.nanmax(np.abs(first - values)) <= 0.01 * scale:
+                group.append(name)
+                break
+        else:
+            groups.append([name])
+    return [
+        (g[0] if len(g) == 1 else " / ".join(n.split()[0] for n in g) + " (coincide)", g[0])
+        for g in groups
+    ]
 
 
 def plot_alive_forecast(
@@ -686,29 +712,28 @@ def plot_alive_forecast(
 ) -> None:
     """Networks alive and ever founded, the fitted curves, the forecast band and the
     published counts, with the census year marked."""
-    import matplotlib
-
-    matplotlib.use("Agg")
+    colours = apply_theme()
     import matplotlib.pyplot as plt
-    import seaborn as sns
 
-    sns.set_theme(style="whitegrid", palette="colorblind", context="notebook")
-    colours = sns.color_palette("colorblind")
-    fig, ax = plt.subplots(figsize=(7, 4))
+    fig, ax = plt.subplots(figsize=(WIDTH, 4.4))
     ax.fill_between(alive["year"], alive["low"], alive["high"], color=colours[0], alpha=0.25, lw=0)
-    ax.plot(alive["year"], alive["high"], color=colours[0], lw=2, label="Alive (census)")
+    ax.plot(alive["year"], alive["high"], color=colours[0], lw=2.2, label="Alive (census)")
     founded = curves.dropna(subset=["ever_founded"])
     ax.plot(
-        founded["year"], founded["ever_founded"], color="0.3", lw=1.5, label="Ever founded (census)"
+        founded["year"],
+        founded["ever_founded"],
+        color="0.25",
+        lw=1.6,
+        label="Ever founded (census)",
     )
-    for i, name in enumerate(curves.columns[2:]):
+    for i, (label, name) in enumerate(_distinct_lines(curves, list(curves.columns[2:]))):
         ax.plot(
             curves["year"],
             curves[name],
             color=colours[i + 1],
-            ls="--",
-            lw=1.3,
-            label=f"{name} (fitted)",
+            ls=LINE_STYLES[1 + i % 3],
+            lw=1.8,
+            label=label,
         )
     ax.fill_between(
         forecast["year"],
@@ -719,16 +744,8 @@ def plot_alive_forecast(
         lw=0,
         label="Forecast alive, 95% interval",
     )
-    ax.plot(forecast["year"], forecast["alive_median"], color=colours[4], lw=2)
-    published = pd.Series(PUBLISHED_ALIVE)
-    ax.scatter(
-        published.index,
-        published.values,
-        color="black",
-        marker="D",
-        zorder=4,
-        label="Published count (Acuto 2016)",
-    )
+    ax.plot(forecast["year"], forecast["alive_median"], color=colours[4], lw=2.2)
+    draw_published(ax)
     ax.axvline(census_year, color="0.4", lw=1, ls=":")
     bottom, top = ax.get_ylim()
     ax.annotate(  # at the foot of the line, where no curve runs in the census year
@@ -736,28 +753,17 @@ def plot_alive_forecast(
         (census_year, bottom + 0.03 * (top - bottom)),
         ha="right",
         va="bottom",
-        fontsize=8,
+        fontsize=SMALL,
         color="0.3",
         rotation=90,
     )
     ax.set_xlabel("Year")
     ax.set_ylabel("Networks (count)")
     ax.set_xlim(max(int(alive["year"].min()), census_year - 80), int(forecast["year"].max()) + 1)
-    ax.legend(loc="upper left", frameon=False, fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=200)
-    plt.close(fig)
+    ax.legend(loc="upper left", frameon=False)
+    save_figure(fig, path)
 
 
 def plot_skipped(path: str, reason: str) -> None:
     """A figure that says why there is no figure (the brief hides the section anyway)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(7, 1.5))
-    ax.axis("off")
-    ax.text(0.5, 0.5, reason, ha="center", va="center", wrap=True, fontsize=9)
-    fig.savefig(path, dpi=200)
-    plt.close(fig)
+    save_note(reason, path)

@@ -38,6 +38,7 @@ import pandas as pd
 import statsmodels.api as sm
 
 from analysis.contract import TIDY_COLUMNS, markdown_table, skip_reason
+from analysis.figure_style import SMALL, WIDTH, apply_theme, save_figure, save_note
 from analysis.population import density, lifetimes
 
 EndRule = Literal["earliest", "midpoint", "latest"]
@@ -320,45 +321,43 @@ def plot_survival_curves(
     Curves stop where fewer than ``min_at_risk`` networks remain at risk (the tail of a few
     old networks says nothing). ``note`` replaces the plot by a sentence (the skipped form).
     """
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    import seaborn as sns
-
-    sns.set_theme(style="whitegrid", context="notebook")
-    palette = sns.color_palette("colorblind")
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     if note is not None:
-        fig, ax = plt.subplots(figsize=(8, 2.5))
-        ax.axis("off")
-        ax.text(0.5, 0.5, note, ha="center", va="center", wrap=True)
-        fig.savefig(path, dpi=200, bbox_inches="tight")
-        plt.close(fig)
+        save_note(note, path)
         return
+    palette = apply_theme()
+    import matplotlib.pyplot as plt
 
     followed = curves[curves["at_risk"] >= min_at_risk]
     # a table too small to reach min_at_risk is drawn whole rather than not at all
     curves = followed if len(_curve(followed, EVENT_WORDS[PRIMARY_EVENT], "survival")) else curves
     incidence = curves[curves["measure"] == "cumulative incidence"]
-    fig, axes = plt.subplots(1, 2 if len(incidence) else 1, figsize=(9, 4), squeeze=False)
+    fig, axes = plt.subplots(1, 2 if len(incidence) else 1, figsize=(WIDTH, 3.6), squeeze=False)
     panels = [("survival", "Survival probability", axes[0, 0])]
     if len(incidence):
         panels.append(
             ("cumulative incidence", "Cumulative incidence\n(share of networks)", axes[0, 1])
         )
-    colours = {"dissolved": palette[0], "merged": palette[1], "ended": palette[2]}
+    # one colour and dash per end type in both panels, so a single legend names them
+    looks = {
+        "ended": (palette[2], "-", "any end"),
+        "dissolved": (palette[0], "--", INCIDENCE_WORDS["dissolved"]),
+        "merged": (palette[1], "-.", INCIDENCE_WORDS["merged"]),
+    }
+    legend: dict[str, Any] = {}
     for measure, ylabel, ax in panels:
         part = curves[curves["measure"] == measure]
-        for (name, end), rows in part.groupby(["curve", "end"], sort=False):
-            ax.step(rows["age"], rows["estimate"], where="post", color=colours[end], label=name)
+        for end, rows in part.groupby("end", sort=False):
+            colour, style, word = looks[end]
+            (line,) = ax.step(
+                rows["age"], rows["estimate"], where="post", color=colour, ls=style, lw=2
+            )
+            legend.setdefault(word.capitalize(), line)
             ax.fill_between(
                 rows["age"],
                 rows["conf_low"],
                 rows["conf_high"],
                 step="post",
-                color=colours[end],
+                color=colour,
                 alpha=0.18,
                 lw=0,
             )
@@ -368,27 +367,43 @@ def plot_survival_curves(
             0, 1.02 if measure == "survival" else min(1.0, 1.15 * float(part["conf_high"].max()))
         )
         ax.set_xlim(left=0)
-        ax.legend(
-            loc="lower left" if measure == "survival" else "upper left", fontsize=9, frameon=True
-        )
+    fig.legend(legend.values(), legend.keys(), loc="outside upper center", ncol=3, frameon=False)
     _at_risk_row(curves, axes[0, 0])
-    fig.tight_layout()
-    fig.savefig(path, dpi=200, bbox_inches="tight")
-    plt.close(fig)
+    save_figure(fig, path)
 
 
 def _at_risk_row(curves: pd.DataFrame, ax: Any) -> None:
-    """Networks still at risk at round ages, printed under the survival panel."""
+    """Networks still at risk at round ages, printed under the survival panel's age ticks."""
     rows = _curve(curves, EVENT_WORDS[PRIMARY_EVENT], "survival")
     top = float(rows["age"].max())
     step = 10 if top <= 60 else 20
     ticks = np.arange(0, top + 1, step)
-    counts = [
-        int(rows.loc[rows["age"] >= t, "at_risk"].iloc[0]) if (rows["age"] >= t).any() else 0
-        for t in ticks
-    ]
-    text = "Networks at risk at age " + ", ".join(f"{t:.0f}: {c}" for t, c in zip(ticks, counts))
-    ax.text(0, -0.2, text, transform=ax.transAxes, fontsize=9, va="top")
+    ax.set_xticks(ticks)
+    ax.set_xlim(0, max(top, 1.0))
+    for t in ticks:
+        later = rows.loc[rows["age"] >= t, "at_risk"]
+        count = int(later.iloc[0]) if len(later) else 0
+        ax.annotate(
+            str(count),
+            (t, 0),
+            xycoords=("data", "axes fraction"),
+            xytext=(0, -44),
+            textcoords="offset points",
+            ha="center",
+            va="top",
+            fontsize=SMALL,
+        )
+    ax.annotate(
+        "At risk",
+        (0, 0),
+        xycoords="axes fraction",
+        xytext=(-16, -44),
+        textcoords="offset points",
+        ha="right",
+        va="top",
+        fontsize=SMALL,
+        fontweight="bold",
+    )
 
 
 # --------------------------------------------------------------------------- hazard models
