@@ -40,6 +40,7 @@ from analysis.growth import (
     fit_foundings,
     founding_window,
     glance,
+    is_inverted_u,
     lr_test,
     nb_vs_poisson,
     tidy,
@@ -67,7 +68,7 @@ NUMBER_KEYS = (
     "peak_density_bootstrap_ci", "peak_in_range", "peak_year", "density_range",
     "density_verdict", "nb_vs_poisson", "alpha", "preferred_model", "preferred_model_id",
     "preferred_margin", "saturating", "carrying_capacity", "carrying_capacity_value",
-    "carrying_capacity_model", "share_of_capacity", "inflection_year", "break_year",
+    "carrying_capacity_model", "share_of_capacity", "inflection_year", "break_year", "break_test",
     "trend_before_break", "trend_after_break", "forecast_year", "forecast_alive",
     "forecast_model", "alive_at_census", "death_rate", "bootstrap_replicates",
     "no_borderline_n_networks", "no_borderline_peak_density", "no_borderline_density_lr",
@@ -214,8 +215,12 @@ def preferred(fits: GrowthFits, table: pd.DataFrame) -> tuple[str, str, Founding
     return row["model"], f"{label}, fitted with a {FAMILY_WORDS[fit.family]} likelihood", fit
 
 
-def contract_outputs(fits: GrowthFits, suffix: str = "") -> dict[str, tuple[pd.DataFrame, dict]]:
-    """``results/models/<name>/`` tables of the headline models (``suffix`` for variants)."""
+def contract_outputs(
+    fits: GrowthFits, suffix: str = "", break_test: Mapping[str, float] | None = None
+) -> dict[str, tuple[pd.DataFrame, dict]]:
+    """``results/models/<name>/`` tables of the headline models (``suffix`` for variants,
+    which have no segmented model). ``break_test`` (:func:`analysis.shapes.break_test`) goes
+    into the segmented model's glance; without it its fields are null."""
     density = fits.regressions["founding_nb_density"]
     lr, df, p = lr_test(density, fits.regressions["founding_nb_controls"])
     peak = density_peak(density, fits.frame)
@@ -251,6 +256,9 @@ def contract_outputs(fits: GrowthFits, suffix: str = "") -> dict[str, tuple[pd.D
             break_year_ci_high=high,
             change_per_year_before=before,
             change_per_year_after=after,
+            break_lr=(break_test or {}).get("lr"),
+            break_p_bootstrap=(break_test or {}).get("p_bootstrap"),
+            break_bootstrap_replicates=(break_test or {}).get("replicates"),
         ),
     )
     return out
@@ -271,7 +279,7 @@ def headline(fits: GrowthFits) -> dict[str, object]:
         "lr": lr,
         "lr_df": df,
         "lr_p": p,
-        "inverted_u": bool(peak["is_peak"] and density.params[TERM_DENSITY] > 0 and p < 0.05),
+        "inverted_u": is_inverted_u(density, p),
         "preferred_id": model_id,
         "preferred_label": label,
         "saturating": _says_slowing(model_id, fits),
@@ -317,6 +325,7 @@ def verdict(main: Mapping[str, object], other: Mapping[str, object]) -> list[str
 def growth_numbers(
     fits: GrowthFits,
     bootstrap: Mapping[str, float],
+    break_test: Mapping[str, float],
     forecast: pd.DataFrame,
     forecast_model: str,
     death_rate: float,
@@ -371,6 +380,7 @@ def growth_numbers(
         "share_of_capacity": f"{main['n_networks'] / main['k']:.0%}",
         "inflection_year": f"{fits.s_curve().inflection_year():.0f}",
         "break_year": f"{year} (95% CI {low}–{high})",
+        "break_test": _break_test(break_test),
         "trend_before_break": _pct(before),
         "trend_after_break": _pct(after),
         "forecast_year": int(end["year"]),
@@ -566,6 +576,21 @@ def _k(h: Mapping[str, object]) -> str:
 def _ci(row: pd.Series, digits: int) -> str:
     low, high = _num(row["conf_low"], digits), _num(row["conf_high"], digits)
     return f"{_num(row['estimate'], digits)} (95% CI {low} to {high})"
+
+
+def _break_test(test: Mapping[str, float]) -> str:
+    """The bootstrap test of "no break", with what its p-value's floor means."""
+    replicates = int(test["replicates"])
+    text = (
+        f"LR = {test['lr']:.1f}, parametric bootstrap {_p(test['p_bootstrap'])} over "
+        f"{replicates} replicates"
+    )
+    if replicates and test["p_bootstrap"] <= 1.0 / (1 + replicates) + 1e-12:
+        text += (
+            f", the smallest p this many replicates can give: no series simulated without a "
+            f"break reached it (largest LR {test['lr_null_max']:.1f})"
+        )
+    return text
 
 
 def _lr(h: Mapping[str, object]) -> str:

@@ -13,7 +13,8 @@ on cumulative counts would treat autocorrelated errors as independent; methods.m
 
 K is estimated with a profile-likelihood CI, which can be open above when the data do not yet
 show levelling off. The segmented log-linear model finds one change of trend by profile
-likelihood over break years. The forecast simulates networks alive forward from any fitted
+likelihood over break years; whether there is any break is tested by a parametric bootstrap,
+since the break year is unidentified without one. The forecast simulates networks alive forward from any fitted
 founding model plus the recent observed death rate, drawing parameters from their sampling
 law, so its prediction interval carries both parameter and count uncertainty.
 """
@@ -36,7 +37,9 @@ from analysis.growth import (
     TERM_ALPHA,
     FoundingFit,
     FoundingSpec,
+    bootstrap_p,
     draw_counts,
+    draw_history,
     draw_normal,
     fit_foundings,
 )
@@ -381,27 +384,73 @@ def fit_segmented(
 
     The break runs over every year at least ``margin`` years inside the window (Lerman's grid
     search); its CI is the set of years whose profile LR statistic stays under the chi-square
-    (1 df) cutoff. The break year counts as one parameter in AIC. No test of "no break" is
-    implied: under that null the break is unidentified (Davies' problem, methods.md §1.6).
+    (1 df) cutoff. The break year counts as one parameter in AIC. The chi-square reference
+    does not hold for the test of "no break": under that null the break is unidentified
+    (Davies' problem, methods.md §1.6); :func:`break_test` bootstraps it instead.
     """
-    years = frame["year"].to_numpy()
-    grid = np.arange(years.min() + margin, years.max() - margin + 1)
-    if grid.size == 0:
-        raise ValueError(
-            f"the founding window ({years.min()}–{years.max()}) is too short for a break"
-        )
-    base = FoundingSpec(family=family, density=False, lags=False, periods=False, trend=True)
-    llf = np.array(
-        [fit_foundings(frame, replace(base, break_year=int(y)), hac=False).llf for y in grid]
-    )
+    grid, llf = _break_profile(frame, family, margin)
     best = int(grid[np.nanargmax(llf)])
-    fit = fit_foundings(frame, replace(base, break_year=best))
+    fit = fit_foundings(frame, replace(_trend_spec(family), break_year=best))
     fit.extra_params = 1
     cutoff = stats.chi2.ppf(level, 1)
     fit.profile = pd.DataFrame(
         {"break_year": grid, "loglik": llf, "in_ci": 2 * (np.nanmax(llf) - llf) <= cutoff}
     )
     return fit
+
+
+def _trend_spec(family: str) -> FoundingSpec:
+    """The log-linear trend without a break: the segmented model's null."""
+    return FoundingSpec(family=family, density=False, lags=False, periods=False, trend=True)
+
+
+def _break_profile(frame: pd.DataFrame, family: str, margin: int) -> tuple[np.ndarray, np.ndarray]:
+    """Candidate break years and the log-likelihood of the segmented model at each."""
+    years = frame["year"].to_numpy()
+    grid = np.arange(years.min() + margin, years.max() - margin + 1)
+    if grid.size == 0:
+        raise ValueError(
+            f"the founding window ({years.min()}–{years.max()}) is too short for a break"
+        )
+    base = _trend_spec(family)
+    llf = np.array(
+        [fit_foundings(frame, replace(base, break_year=int(y)), hac=False).llf for y in grid]
+    )
+    return grid, llf
+
+
+def break_test(
+    frame: pd.DataFrame,
+    segmented: FoundingFit,
+    seed: np.random.SeedSequence | int,
+    replicates: int,
+    margin: int = 5,
+) -> dict[str, float | int]:
+    """Parametric-bootstrap LR test of "no break" against the segmented trend.
+
+    The LR statistic compares the segmented fit with the trend without a break (same
+    likelihood). Its null law is drawn by simulating foundings from the no-break fit,
+    refitting both models (the break year searched afresh over the same grid) and recomputing
+    the LR, so the search over break years is part of the reference distribution.
+    """
+    family = segmented.family
+    null = fit_foundings(frame, _trend_spec(family), hac=False)
+    observed = max(2.0 * (segmented.llf - null.llf), 0.0)
+    rng = np.random.default_rng(seed)
+    stats_ = []
+    for _ in range(replicates):
+        drawn = draw_history(null, frame, rng)
+        restricted = fit_foundings(drawn, _trend_spec(family), hac=False)
+        _, llf = _break_profile(drawn, family, margin)
+        ok = restricted.converged and np.isfinite(llf).any()
+        stats_.append(max(2.0 * (np.nanmax(llf) - restricted.llf), 0.0) if ok else np.nan)
+    null_stats = np.asarray(stats_, dtype=float)
+    return {
+        "lr": observed,
+        "p_bootstrap": bootstrap_p(null_stats, observed),
+        "replicates": int(np.isfinite(null_stats).sum()),
+        "lr_null_max": float(np.nanmax(null_stats)) if np.isfinite(null_stats).any() else np.nan,
+    }
 
 
 def break_year_ci(fit: FoundingFit) -> tuple[int, int, int]:

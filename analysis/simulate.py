@@ -13,8 +13,9 @@ Stable API (used by tests, the survival stage and the recovery study):
     ``census_year`` (default ``last_year``). ``initial_networks`` networks are founded in
     ``first_year`` (the population is analysed from its first member on, methods.md §1.1).
     Foundings in year t: NB2 with mean
-    ``exp(b0 + theta1*x_t + theta2*x_t**2 + period_effects[k])``, x_t = N_t/100, N_t alive at
-    the start of t, variance mean + alpha*mean**2 (``alpha=0`` is Poisson).
+    ``exp(b0 + theta1*x_t + theta2*x_t**2 + trend*(t - 2000)/10 + period_effects[k])``,
+    x_t = N_t/100, N_t alive at the start of t, variance mean + alpha*mean**2 (``alpha=0`` is
+    Poisson); ``trend`` is a secular trend in foundings that owes nothing to density.
     ``period_effects[k]`` shifts the log rate from ``period_breaks[k]`` on (periods as in
     :func:`analysis.population.assign_period`; the first period is the reference).
     Mortality: network i is at risk in years t > f_i at age a = t - f_i and ends in year t with
@@ -46,6 +47,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
+from analysis.growth import TREND_ORIGIN
 from analysis.population import assign_period
 
 SYNTHETIC_NOTE = "synthetic: simulated by analysis.simulate (not a real network)"
@@ -63,6 +65,7 @@ class SimulationParams:
     theta1: float = 6.3
     theta2: float = -2.7
     alpha: float = 0.1
+    trend: float = 0.0  # log founding rate per decade from TREND_ORIGIN, as growth's trend term
     period_breaks: tuple[int, ...] = ()
     period_effects: tuple[float, ...] = ()
     age_breaks: tuple[int, ...] = (0, 5, 10, 20, 40)
@@ -87,12 +90,16 @@ class SimulationParams:
         return self.last_year if self.census_year is None else self.census_year
 
 
-def simulate_networks(params: SimulationParams, seed: int | np.random.SeedSequence) -> pd.DataFrame:
-    """Draw one synthetic population; same seed, same table."""
+def simulate_networks(
+    params: SimulationParams, seed: int | np.random.SeedSequence | np.random.Generator
+) -> pd.DataFrame:
+    """Draw one synthetic population; same seed, same table (a generator is drawn from and
+    can go on to serve the analysis of the population)."""
     rng = np.random.default_rng(seed)
     years = np.arange(params.first_year, params.observed_at + 1)
     period = assign_period(years, params.period_breaks, params.first_year).codes
     shift = np.concatenate([[0.0], np.asarray(params.period_effects, dtype=float)])[period]
+    shift = shift + params.trend * (years - TREND_ORIGIN) / 10.0
 
     founded: list[int] = [params.first_year] * params.initial_networks
     density_at_founding: list[float] = [0.0] * params.initial_networks
@@ -130,7 +137,8 @@ def simulate_networks(params: SimulationParams, seed: int | np.random.SeedSequen
 
 def true_values(params: SimulationParams) -> dict[str, float]:
     """The estimands the recovery study and tests compare estimates with."""
-    values = {k: v for k, v in asdict(params).items() if k in ("b0", "theta1", "theta2", "alpha")}
+    keys = ("b0", "theta1", "theta2", "alpha", "trend")
+    values = {k: v for k, v in asdict(params).items() if k in keys}
     values["peak_density"] = _vertex(params.theta1, params.theta2)
     values.update(phi1=params.phi1, phi2=params.phi2, phi3=params.phi3)
     values["mortality_min_density"] = _vertex(params.phi1, params.phi2)

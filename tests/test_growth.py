@@ -14,13 +14,17 @@ from analysis.growth import (
     TERM_ALPHA,
     TERM_DENSITY,
     TERM_DENSITY2,
+    Design,
+    FoundingFit,
     FoundingSpec,
+    bootstrap_p,
     bootstrap_shard,
     bootstrap_summary,
     density_peak,
     fit_foundings,
     founding_window,
     hac_maxlags,
+    is_inverted_u,
     lr_test,
     nb_vs_poisson,
     peak_density,
@@ -145,6 +149,21 @@ def test_lr_test_keeps_its_size_without_density_dependence() -> None:
         null = fit_foundings(frame, FoundingSpec(density=False), hac=False)
         p_values.append(lr_test(full, null)[2])
     assert np.mean(np.array(p_values) < 0.05) <= 0.15
+
+
+def test_bootstrap_p_and_the_inverted_u_rule_by_hand() -> None:
+    """p = (1 + #{T* >= T}) / (1 + B) over finite T*: with 19 replicates all below T it is
+    exactly 0.05, which counts as significant at 5%; the rule also needs theta1 > 0 > theta2."""
+    assert bootstrap_p(np.array([1.0, 2.0, 3.0, np.nan]), 2.5) == pytest.approx(0.5)
+    assert bootstrap_p(np.arange(1.0, 20.0), 20.0) == pytest.approx(0.05)
+    assert np.isnan(bootstrap_p(np.array([np.nan]), 1.0))
+
+    def fit(theta1: float, theta2: float) -> FoundingFit:
+        params = pd.Series({TERM_DENSITY: theta1, TERM_DENSITY2: theta2})
+        return FoundingFit(Design(FoundingSpec()), params, pd.DataFrame(), 0.0, 10, True, "x")
+
+    assert is_inverted_u(fit(1.0, -1.0), 0.05) and not is_inverted_u(fit(1.0, -1.0), 0.051)
+    assert not is_inverted_u(fit(-1.0, -1.0), 0.01) and not is_inverted_u(fit(1.0, 1.0), 0.01)
 
 
 def test_lr_test_refuses_models_fitted_to_different_rows(population: pd.DataFrame) -> None:

@@ -13,6 +13,7 @@ from analysis.contract import read_model, write_model, write_numbers
 from analysis.growth import bootstrap_summary, lr_test
 from analysis.saturation import (
     NUMBER_KEYS,
+    _break_test,
     bootstrap_for,
     comparison,
     comparison_markdown,
@@ -27,7 +28,7 @@ from analysis.saturation import (
     skipped_numbers,
     verdict,
 )
-from analysis.shapes import forecast_alive, recent_death_rate
+from analysis.shapes import break_test, forecast_alive, recent_death_rate
 from analysis.simulate import SimulationParams, simulate_networks
 
 BREAKS = [1990, 2000, 2015]
@@ -48,8 +49,16 @@ def fits(census: pd.DataFrame):
     return fit_all(census, CENSUS, BREAKS)
 
 
-def test_contract_outputs_round_trip(fits, tmp_path: Path) -> None:
-    outputs = {**contract_outputs(fits), **contract_outputs(fits, "_no_borderline")}
+@pytest.fixture(scope="module")
+def breaks(fits) -> dict[str, float]:
+    return break_test(fits.frame, fits.best_segmented(), seed=3, replicates=4)
+
+
+def test_contract_outputs_round_trip(fits, breaks, tmp_path: Path) -> None:
+    outputs = {
+        **contract_outputs(fits, break_test=breaks),
+        **contract_outputs(fits, "_no_borderline"),
+    }
     assert set(outputs) == {
         "founding_poisson_trend", "founding_nb_density", "founding_logistic", "founding_gompertz",
         "founding_bass", "founding_segmented", "founding_nb_density_no_borderline",
@@ -67,6 +76,8 @@ def test_contract_outputs_round_trip(fits, tmp_path: Path) -> None:
     assert (
         segmented["break_year_ci_low"] <= segmented["break_year"] <= segmented["break_year_ci_high"]
     )
+    assert segmented["break_p_bootstrap"] == breaks["p_bootstrap"]
+    assert segmented["break_bootstrap_replicates"] == 4 and segmented["break_lr"] > 0
 
 
 def test_models_share_rows_and_the_table_is_complete(fits) -> None:
@@ -86,7 +97,7 @@ def test_density_dependence_is_found_in_a_census_simulated_with_it(fits) -> None
 
 
 def test_numbers_have_every_key_and_skipped_numbers_too(
-    census: pd.DataFrame, fits, tmp_path: Path
+    census: pd.DataFrame, fits, breaks, tmp_path: Path
 ) -> None:
     density = fits.regressions["founding_nb_density"]
     lr = lr_test(density, fits.regressions["founding_nb_controls"])[0]
@@ -98,12 +109,15 @@ def test_numbers_have_every_key_and_skipped_numbers_too(
     )
     borderline = census["borderline"].to_numpy(dtype=bool)
     numbers = growth_numbers(
-        fits, bootstrap_summary(replicates, lr), forecast, label, recent_death_rate(fits.frame),
+        fits, bootstrap_summary(replicates, lr), breaks, forecast, label,
+        recent_death_rate(fits.frame),
         fit_all(census.loc[~borderline], CENSUS, BREAKS), int(borderline.sum()),
         fit_all(census, CENSUS, BREAKS, CENSUS - 5), census, CENSUS,
     )  # fmt: skip
     assert set(numbers) == set(NUMBER_KEYS) and numbers["available"] is True
     assert numbers["bootstrap_replicates"] == 4
+    assert numbers["break_test"].startswith(f"LR = {breaks['lr']:.1f}, parametric bootstrap p = ")
+    assert numbers["break_test"].count("over 4 replicates") == 1
     assert numbers["forecast_year"] == 2035
     assert numbers["n_borderline"] == int(borderline.sum())
     assert numbers["borderline_verdict"].startswith(
@@ -113,6 +127,16 @@ def test_numbers_have_every_key_and_skipped_numbers_too(
     assert json.loads((tmp_path / "numbers.json").read_text())["window"] == "1914–2025"
     skipped = skipped_numbers("too few")
     assert set(skipped) == set(NUMBER_KEYS) and skipped["available"] is False
+
+
+def test_break_test_sentence_says_when_p_is_at_its_floor() -> None:
+    floor = {"lr": 78.61, "p_bootstrap": 0.02, "replicates": 49, "lr_null_max": 9.04}
+    assert _break_test(floor) == (
+        "LR = 78.6, parametric bootstrap p = 0.020 over 49 replicates, the smallest p this many "
+        "replicates can give: no series simulated without a break reached it (largest LR 9.0)"
+    )
+    above = {**floor, "lr": 2.0, "p_bootstrap": 0.3}
+    assert _break_test(above) == "LR = 2.0, parametric bootstrap p = 0.300 over 49 replicates"
 
 
 def test_figure_tables_cover_the_window_and_the_forecast(fits) -> None:

@@ -10,6 +10,7 @@ import pytest
 from scipy import stats
 
 from analysis.shapes import (
+    break_test,
     compare_models,
     count_loglik,
     cumulative,
@@ -105,6 +106,23 @@ def test_segmented_model_finds_a_planted_break() -> None:
         covered += inside.min() <= 1995 <= inside.max()
         assert fit.k == 4  # intercept, trend, change of trend and the break year
     assert covered >= 4
+
+
+def test_break_test_rejects_a_planted_break_and_not_a_plain_trend() -> None:
+    """With 19 bootstrap replicates a 5% test rejects only when the observed LR beats them all
+    (p = 1/20). A series with the break above is rejected with an LR far beyond every null
+    replicate; a plain log-linear trend (same seed) is not rejected. Same seed, same test."""
+    rng = np.random.default_rng(11)
+    broken = 2.0 + 1.0 * (YEARS - 2000) / 10 - 2.0 * np.maximum(YEARS - 1995, 0) / 10
+    frame = counts_frame(rng.poisson(np.exp(broken)))
+    planted = break_test(frame, fit_segmented(frame, "poisson"), 3, 19)
+    assert planted["replicates"] == 19 and planted["p_bootstrap"] == pytest.approx(0.05)
+    assert planted["lr"] > 3 * planted["lr_null_max"]
+    trend = counts_frame(rng.poisson(np.exp(1.0 + 0.3 * (YEARS - 2000) / 10)))
+    no_break = fit_segmented(trend, "poisson")
+    plain = break_test(trend, no_break, 3, 19)
+    assert plain["p_bootstrap"] > 0.05
+    assert break_test(trend, no_break, 4, 2) == break_test(trend, no_break, 4, 2)
 
 
 def test_model_comparison_sorts_by_aic_and_refuses_different_rows() -> None:

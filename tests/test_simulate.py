@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+import statsmodels.api as sm
 
 from analysis.population import lifetimes, yearly_frame
 from analysis.simulate import SimulationParams, simulate_networks, true_values
@@ -83,6 +84,21 @@ def test_period_effect_multiplies_the_founding_rate() -> None:
     before = counts.loc[counts["year"].between(2, 800), "foundings"].mean()
     after = counts.loc[counts["year"] >= 801, "foundings"].mean()
     assert before == pytest.approx(2.0, abs=0.2) and after == pytest.approx(6.0, abs=0.4)
+
+
+def test_trend_changes_the_log_founding_rate_per_decade_from_2000() -> None:
+    """Poisson foundings at exp(log 3 + 0.2 (t - 2000)/10), no density dependence: a Poisson
+    log-linear fit recovers 3 a year in 2000 and +0.2 a decade, each within 3 SE."""
+    params = SimulationParams(
+        first_year=1901, last_year=2100, b0=math.log(3), theta1=0, theta2=0, alpha=0, trend=0.2,
+        age_log_rates=NO_DEATHS,
+    )  # fmt: skip
+    counts = yearly_frame(simulate_networks(params, 6), 2100, []).iloc[1:]
+    x = sm.add_constant((counts["year"].to_numpy(dtype=float) - 2000) / 10)
+    fit = sm.GLM(counts["foundings"].to_numpy(dtype=float), x, family=sm.families.Poisson()).fit()
+    assert abs(fit.params[0] - math.log(3)) < 3 * fit.bse[0]
+    assert abs(fit.params[1] - 0.2) < 3 * fit.bse[1]
+    assert true_values(params)["trend"] == 0.2
 
 
 def test_ends_happen_at_the_stated_yearly_hazard_and_split_by_merger_share() -> None:

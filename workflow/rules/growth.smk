@@ -1,7 +1,9 @@
 # Growth and saturation: founding-rate models (density dependence), growth shapes (logistic,
-# Gompertz, Bass, segmented), a forecast of networks alive, a sharded parametric bootstrap of
-# the density LR test and peak density, and the parameter-recovery study of the founding model.
-# Shards are seeded from (seed, stream, shard) only, so results do not depend on --cores.
+# Gompertz, Bass, segmented, with a bootstrap test for a break), a forecast of networks alive,
+# a sharded parametric bootstrap of the density LR test and peak density, and the recovery
+# study of the founding model under three scenarios (S0 no density dependence, S1 density
+# dependence, S2 a trend only). Shards are seeded from (seed, stream or scenario, shard) only,
+# so results do not depend on --cores.
 
 # models written to results/models/<name>/ (fitted by analysis.saturation.contract_outputs)
 GROWTH_MODELS = [
@@ -105,6 +107,7 @@ rule growth_models:
         period_breaks=config["period_breaks"],
         seed=config["seed"],
         forecast_to=config["growth"]["forecast_to"],
+        break_bootstrap=config["growth"]["break_bootstrap"],
     script:
         "../scripts/growth_models.py"
 
@@ -168,6 +171,7 @@ rule growth_recovery_shard:
         period_breaks=config["period_breaks"],
         seed=config["seed"],
         replicates=config["growth"]["recovery_per_shard"],
+        bootstrap=config["growth"]["recovery_bootstrap"],
     script:
         "../scripts/growth_recovery_shard.py"
 
@@ -187,6 +191,16 @@ rule growth_recovery_gather:
             },
         ),
         table="results/recovery/table.md",
+        scenarios_summary=report(
+            "results/recovery/scenarios.csv",
+            caption="../report/growth_recovery_scenarios.rst",
+            category="Growth",
+            labels={
+                "result": "recovery study: size and power by scenario (synthetic)",
+                "type": "table",
+            },
+        ),
+        scenarios="results/recovery/scenarios.md",
         numbers="results/recovery/numbers.json",
     log:
         "logs/growth_recovery_gather.log",
@@ -205,6 +219,7 @@ rule growth_recovery_gather:
 rule recovery_study:
     input:
         rules.growth_recovery_gather.output.table,
+        rules.growth_recovery_gather.output.scenarios,
 
 
 BRIEF_INPUTS.extend(
@@ -214,6 +229,7 @@ BRIEF_INPUTS.extend(
         rules.growth_figures.output.foundings,
         rules.growth_figures.output.forecast,
         rules.growth_recovery_gather.output.table,
+        rules.growth_recovery_gather.output.scenarios,
         rules.growth_recovery_gather.output.numbers,
     ]
 )

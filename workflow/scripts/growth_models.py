@@ -22,10 +22,11 @@ from analysis.saturation import (
     skipped_numbers,
     skipped_table,
 )
-from analysis.shapes import forecast_alive, recent_death_rate
+from analysis.shapes import break_test, forecast_alive, recent_death_rate
 
 sys.stderr = open(snakemake.log[0], "w", buffering=1)
 FORECAST_STREAM = 3
+BREAK_STREAM = 4
 
 p, out = snakemake.params, snakemake.output
 networks = pd.read_parquet(snakemake.input.networks)
@@ -50,7 +51,13 @@ truncated = fit_all(
     networks, p.census_year, p.period_breaks, p.census_year - RIGHT_TRUNCATION_YEARS
 )
 
-outputs = {**contract_outputs(fits), **contract_outputs(no_borderline, "_no_borderline")}
+breaks = break_test(
+    fits.frame, fits.best_segmented(), shard_seed(p.seed, BREAK_STREAM, 0), p.break_bootstrap
+)
+outputs = {
+    **contract_outputs(fits, break_test=breaks),
+    **contract_outputs(no_borderline, "_no_borderline"),
+}
 if set(outputs) != set(model_dirs):
     raise ValueError(
         f"models fitted {sorted(outputs)} differ from the rule's outputs {sorted(model_dirs)}"
@@ -76,6 +83,7 @@ bootstrap = bootstrap_summary(pd.read_csv(snakemake.input.bootstrap), lr)
 numbers = growth_numbers(
     fits,
     bootstrap,
+    breaks,
     forecast,
     label,
     death_rate,

@@ -1,4 +1,5 @@
-"""Snakemake step: performance of the founding model in the recovery study, table for the brief."""
+"""Snakemake step: performance of the founding model in the recovery study (S1) and the size
+and power of the density test and inverted-U claim per scenario; tables for the brief."""
 
 import sys
 from pathlib import Path
@@ -6,13 +7,30 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.contract import write_numbers
-from analysis.recovery import recovery_numbers, recovery_table, summarise
-from analysis.simulate import SimulationParams, true_values
+from analysis.recovery import (
+    SCENARIOS,
+    recovery_numbers,
+    recovery_table,
+    scenario_numbers,
+    scenario_summary,
+    scenarios_table,
+    summarise,
+)
+from analysis.simulate import true_values
 
 sys.stderr = open(snakemake.log[0], "w", buffering=1)
 
+out = snakemake.output
 replicates = pd.concat([pd.read_csv(path) for path in snakemake.input.shards], ignore_index=True)
-summary = summarise(replicates, true_values(SimulationParams()))
-summary.to_csv(snakemake.output.summary, index=False)
-Path(snakemake.output.table).write_text(recovery_table(summary))
-write_numbers(snakemake.output.numbers, recovery_numbers(summary, replicates))
+density_dependent = replicates.loc[replicates["scenario"] == "S1"]
+summary = summarise(density_dependent, true_values(SCENARIOS["S1"].params))
+scenarios = scenario_summary(replicates)
+bootstrap = int(replicates["bootstrap"].max())
+summary.to_csv(out.summary, index=False)
+scenarios.to_csv(out.scenarios_summary, index=False)
+Path(out.table).write_text(recovery_table(summary))
+Path(out.scenarios).write_text(scenarios_table(scenarios, bootstrap))
+write_numbers(
+    out.numbers,
+    {**recovery_numbers(summary, density_dependent), **scenario_numbers(scenarios, bootstrap)},
+)
