@@ -129,6 +129,13 @@ def saturation(numbers: Numbers, models: Models) -> Assessment:
         evidence += f" Without the last years (series ended {growth['truncated_end_year']}) the peak is not found."
     else:
         evidence += f" Ending the series in {growth['truncated_end_year']}: peak at {growth['truncated_peak_density']}."
+    recovery = numbers.get("recovery", {})
+    if found and recovery.get("trend_mimics_inverted_u"):
+        verdict = CANNOT_TELL
+        evidence += (
+            f" But a rising trend alone produced this pattern in {recovery['trend_false_inverted_u']}"
+            " of simulated populations, so it cannot be told apart from growth without saturation."
+        )
     return Assessment(3, claim, evidence, verdict)
 
 

@@ -311,6 +311,7 @@ def scenario_numbers(scenarios: pd.DataFrame, bootstrap: int) -> dict[str, objec
         "type1_inverted_u": rate("S0", "claim"),
         "trend_density_test": rate("S2", "reject_chi2"),
         "trend_false_inverted_u": rate("S2", "claim"),
+        "trend_mimics_inverted_u": _too_often(rows, "S2", "claim"),
         "power_inverted_u": rate("S1", "claim"),
         "scenarios_verdict": _scenarios_verdict(rows, bootstrap),
     }

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
-import pytest
+# One BLAS thread per process, as Snakemake gives its jobs: on a busy two-core machine threaded
+# BLAS makes the count-model fits many times slower. Set before numpy is first imported.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 
-from tools.workflow_copy import FAST, copy_workflow, snakemake
+import pytest  # noqa: E402
 
+from tools.workflow_copy import FAST, copy_workflow, snakemake  # noqa: E402
 
 
 @pytest.fixture(scope="session")

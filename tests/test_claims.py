@@ -99,3 +99,12 @@ def test_saturation_is_supported_when_the_peak_survives_the_series_end_check() -
     assert "2020: peak at 125 networks" in assessment.evidence
     numbers["growth"].update(inverted_u=False)
     assert assess(numbers, models)[3].verdict == NOT_SUPPORTED
+
+
+def test_saturation_cannot_be_told_when_a_trend_alone_mimics_it() -> None:
+    numbers, models = results()
+    numbers["growth"].update(truncated_inverted_u=True, truncated_peak_density="125 networks")
+    numbers["recovery"] = {"trend_mimics_inverted_u": True, "trend_false_inverted_u": "82% (MCSE 2.7%)"}
+    assessment = assess(numbers, models)[3]
+    assert assessment.verdict == CANNOT_TELL
+    assert "82% (MCSE 2.7%)" in assessment.evidence

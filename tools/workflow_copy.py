@@ -24,6 +24,8 @@ FAST_CONFIG = {
         "bootstrap_per_shard": 5,
         "recovery_shards": 2,
         "recovery_per_shard": 2,
+        "recovery_bootstrap": 4,
+        "break_bootstrap": 9,
     }
 }
 FAST = ["--configfile", "config/config.yaml", "config/fast.yaml"]

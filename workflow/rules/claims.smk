@@ -6,7 +6,14 @@ rule claims:
         code=code("claims"),
         numbers=expand(
             "results/{stage}/numbers.json",
-            stage=["census", "growth", "survival", "partners", "focus_groups"],
+            stage=[
+                "census",
+                "growth",
+                "recovery",
+                "survival",
+                "partners",
+                "focus_groups",
+            ],
         ),
         models=expand(
             "results/models/{model}/tidy.csv",
