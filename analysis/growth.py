@@ -127,8 +127,28 @@ class Design:
         return pd.DataFrame(x, columns=self.names, index=frame.index)
 
 
+class InformationCriteria:
+    """AIC and BIC from a fit's ``llf``, ``nobs`` and parameter count ``k``: every founding
+    model, count regression or growth curve, is compared on this one footing."""
+
+    llf: float
+    nobs: int
+
+    @property
+    def k(self) -> int:
+        raise NotImplementedError
+
+    @property
+    def aic(self) -> float:
+        return -2 * self.llf + 2 * self.k
+
+    @property
+    def bic(self) -> float:
+        return -2 * self.llf + self.k * math.log(self.nobs)
+
+
 @dataclass
-class FoundingFit:
+class FoundingFit(InformationCriteria):
     """A fitted founding model: estimates on the log-rate scale (alpha last for NB2)."""
 
     design: Design
@@ -149,14 +169,6 @@ class FoundingFit:
     @property
     def k(self) -> int:
         return len(self.params) + self.extra_params
-
-    @property
-    def aic(self) -> float:
-        return -2 * self.llf + 2 * self.k
-
-    @property
-    def bic(self) -> float:
-        return -2 * self.llf + self.k * math.log(self.nobs)
 
     @property
     def alpha(self) -> float:

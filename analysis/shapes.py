@@ -34,6 +34,7 @@ from scipy.special import gammaln
 from statsmodels.tools.numdiff import approx_hess3
 
 from analysis.growth import (
+    InformationCriteria,
     TERM_ALPHA,
     FoundingFit,
     FoundingSpec,
@@ -120,7 +121,7 @@ def count_loglik(y: np.ndarray, mu: np.ndarray, alpha: float) -> float:
 
 
 @dataclass
-class ShapeFit:
+class ShapeFit(InformationCriteria):
     """A fitted growth curve; ``theta`` is on the estimation scale (alpha last for NB2)."""
 
     curve: str
@@ -139,14 +140,6 @@ class ShapeFit:
     @property
     def k(self) -> int:
         return len(self.theta)
-
-    @property
-    def aic(self) -> float:
-        return -2 * self.llf + 2 * self.k
-
-    @property
-    def bic(self) -> float:
-        return -2 * self.llf + self.k * math.log(self.nobs)
 
     @property
     def carrying_capacity(self) -> float:
