@@ -33,6 +33,7 @@ from analysis.reliability import (
     unit_tables,
     verdict,
 )
+from analysis.wording import format_share
 
 #: The four tables of a corpus and their required columns, in file order.
 COLUMNS: dict[str, list[str]] = {
@@ -849,11 +850,6 @@ def speaker_label(pseudonym: str, role: str, city_size_class: str) -> str:
 SYNTHETIC_MARK = "SYNTHETIC DATA"
 
 
-def percent_ci(share: float, low: float, high: float, what: str = "") -> str:
-    """ "71% (95% CI 59–81%)" for prose; ``what`` follows the share ("71% of participants …")."""
-    return f"{share:.0%}{what} (95% CI {low:.0%}–{high:.0%})".replace("%–", "–")
-
-
 def quotes_markdown(quotes: pd.DataFrame, synthetic: bool) -> str:
     """Pipe table of exemplar quotes plus caption line."""
     rows = [
@@ -959,19 +955,19 @@ def theme_numbers(codes: pd.DataFrame, themes: pd.DataFrame, quotes: pd.DataFram
     )
     first, top_code = ranked.iloc[0], top_codes.iloc[0]
     parts = [
-        f"{_mid_sentence(r.label)} by {percent_ci(r.participant_share, r.share_low, r.share_high)}"
+        f"{_mid_sentence(r.label)} by {format_share(r.participant_share, r.share_low, r.share_high)}"
         for r in ranked.iloc[1:].itertuples()
     ]
-    lead = f"{first['label']} was raised by " + percent_ci(
+    lead = f"{first['label']} was raised by " + format_share(
         first["participant_share"], first["share_low"], first["share_high"], " of participants"
     )
     return {
         "top_theme": first["label"],
-        "top_theme_share": percent_ci(
+        "top_theme_share": format_share(
             first["participant_share"], first["share_low"], first["share_high"]
         ),
         "top_code": top_code["label"],
-        "top_code_share": percent_ci(
+        "top_code_share": format_share(
             top_code["participant_share"], top_code["share_low"], top_code["share_high"]
         ),
         "themes_sentence": _listing([lead, *parts]) + ".",

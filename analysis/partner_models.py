@@ -33,17 +33,16 @@ from analysis.partners import (
     code_partners,
     composition_keys,
     composition_numbers,
-    format_p,
     partners_skip_reason,
     short_label,
 )
 from analysis.survival import (
     dissolution_skip_reason,
     fit_piecewise_exponential,
-    format_ratio,
     network_years,
     skipped_model,
 )
+from analysis.wording import format_p, format_ratio
 
 #: Founding year is centred here and scaled per decade, so odds ratios read "per decade".
 CENTRE_YEAR = 2000

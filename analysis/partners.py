@@ -23,6 +23,7 @@ import pandas as pd
 from analysis.contract import markdown_table
 from analysis.figure_style import SMALL, WIDTH, apply_theme, save_figure, save_note
 from analysis.population import assign_period
+from analysis.wording import format_p, format_share
 
 PARTNER_COLUMN = "founding_partner_types"
 
@@ -360,20 +361,6 @@ def trend_tests(
     if tested.any():
         out.loc[tested, "p_holm"] = multipletests(out.loc[tested, "p_value"], method="holm")[1]
     return out
-
-
-def format_p(p: float) -> str:
-    """``= 0.04``, ``= 0.004`` or ``< 0.001``: the convention of every sentence here."""
-    if not np.isfinite(p):
-        return "not computable"
-    if p < 0.001:
-        return "< 0.001"
-    return f"= {p:.3f}" if p < 0.01 else f"= {p:.2f}"
-
-
-def format_share(share: float, low: float, high: float) -> str:
-    """``25% (95% CI 19–31%)``."""
-    return f"{share:.0%} (95% CI {low * 100:.0f}–{high * 100:.0f}%)"
 
 
 #: Factors whose association with the founding coalition is tested.

@@ -56,6 +56,7 @@ from analysis.shapes import (
     shape_glance,
     shape_tidy,
 )
+from analysis.wording import format_p
 
 BOOTSTRAP_COLUMNS = [
     "shard", "replicate", "lr_null", "converged_null", "theta1", "theta2", "peak_density",
@@ -615,9 +616,7 @@ def _pct(change: float) -> str:
 
 
 def _p(p: float) -> str:
-    if not np.isfinite(p):
-        return "p not available"
-    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+    return f"p {format_p(p)}"
 
 
 def _join(items: list[str]) -> str:

@@ -40,6 +40,7 @@ import statsmodels.api as sm
 from analysis.contract import TIDY_COLUMNS, markdown_table, skip_reason
 from analysis.figure_style import SMALL, WIDTH, apply_theme, save_figure, save_note
 from analysis.population import density, lifetimes
+from analysis.wording import format_ratio
 
 EndRule = Literal["earliest", "midpoint", "latest"]
 END_RULES: tuple[EndRule, ...] = ("earliest", "midpoint", "latest")
@@ -759,20 +760,6 @@ def _verdict(row: pd.Series) -> str:
     return "unclear (higher)" if row["estimate"] >= 1 else "unclear (lower)"
 
 
-def format_ratio(row: pd.Series) -> str:
-    """A hazard ratio with its CI for prose: ``1.9 (95% CI 1.2–2.7)``."""
-    return f"{_num(row['estimate'])} (95% CI {_num(row['conf_low'])}–{_num(row['conf_high'])})"
-
-
-def _num(value: float) -> str:
-    """Two decimals below 10, none above; degenerate fits on tiny tables show as bounds."""
-    if value < 0.01:
-        return "<0.01"
-    if value >= 1000:
-        return ">999"
-    return f"{value:.2f}" if value < 10 else f"{value:.0f}"
-
-
 #: The brief cross-references the robustness table as @tbl-dissolution.
 DISSOLUTION_LABEL = "tbl-dissolution"
 
@@ -797,7 +784,7 @@ def dissolution_table(fits: Mapping[str, FittedModel]) -> str:
 
 
 def _cell(row: pd.Series) -> str:
-    return f"{_num(row['estimate'])} ({_num(row['conf_low'])}–{_num(row['conf_high'])})"
+    return format_ratio(row).replace("95% CI ", "")
 
 
 def skipped_table(reason: str) -> str:

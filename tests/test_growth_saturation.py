@@ -132,11 +132,11 @@ def test_numbers_have_every_key_and_skipped_numbers_too(
 def test_break_test_sentence_says_when_p_is_at_its_floor() -> None:
     floor = {"lr": 78.61, "p_bootstrap": 0.02, "replicates": 49, "lr_null_max": 9.04}
     assert _break_test(floor) == (
-        "LR = 78.6, parametric bootstrap p = 0.020 over 49 replicates, the smallest p this many "
+        "LR = 78.6, parametric bootstrap p = 0.02 over 49 replicates, the smallest p this many "
         "replicates can give: no series simulated without a break reached it (largest LR 9.0)"
     )
     above = {**floor, "lr": 2.0, "p_bootstrap": 0.3}
-    assert _break_test(above) == "LR = 2.0, parametric bootstrap p = 0.300 over 49 replicates"
+    assert _break_test(above) == "LR = 2.0, parametric bootstrap p = 0.30 over 49 replicates"
 
 
 def test_figure_tables_cover_the_window_and_the_forecast(fits) -> None:

@@ -19,7 +19,6 @@ from analysis.survival import (
     end_counts,
     fit_dissolution_models,
     fit_piecewise_exponential,
-    format_ratio,
     median_survival,
     network_years,
     number_keys,
@@ -29,6 +28,7 @@ from analysis.survival import (
     skipped_table,
     survival_curves,
 )
+from analysis.wording import format_ratio
 
 ROOT = Path(__file__).resolve().parents[1]
 CENSUS = 2000
