@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from analysis.claims import (
+from analysis.common.claims import (
     CANNOT_TELL,
     NOT_SUPPORTED,
     SUPPORTED,

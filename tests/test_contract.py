@@ -5,7 +5,7 @@ import pandas as pd
 import pypandoc
 import pytest
 
-from analysis.contract import markdown_table
+from analysis.common.contract import markdown_table
 
 
 def test_a_two_by_two_table_exactly() -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.environments import (
+from analysis.common.environments import (
     Disagreement,
     disagreements,
     parse_conda_env,

@@ -11,11 +11,11 @@ import pytest
 import seaborn as sns
 from PIL import Image
 
-import analysis.partner_models as partner_models
-import analysis.partners as partners
-from analysis.figure_style import WIDTH, apply_theme, save_figure
-from analysis.partners import COMPOSITE_FLAGS, FLAGS, short_label
-from analysis.saturation import _distinct_lines
+import analysis.partners.figures as partner_figures
+import analysis.partners.findings as partner_findings
+from analysis.common.figure_style import WIDTH, apply_theme, save_figure
+from analysis.growth.figures import _distinct_lines
+from analysis.partners.coding import COMPOSITE_FLAGS, FLAGS, short_label
 
 
 def test_theme_is_colour_blind_with_readable_text_and_the_agg_backend() -> None:
@@ -103,8 +103,8 @@ def test_share_panels_one_panel_per_group_coalitions_first(
     ]
     frame = pd.DataFrame(rows)
     frame["group"] = pd.Categorical(frame["group"], categories=groups.categories, ordered=True)
-    kept = _keep_figure(monkeypatch, partners)
-    partners.plot_share_panels(frame, tmp_path / "shares.png", "Founding period")
+    kept = _keep_figure(monkeypatch, partner_figures)
+    partner_figures.plot_share_panels(frame, tmp_path / "shares.png", "Founding period")
     (fig,) = kept
     axes = fig.axes
     assert len(axes) == 4
@@ -143,8 +143,8 @@ def test_partner_effects_one_label_per_partner_and_compact(
         ),
         ("Hazard ratio of the network ending (log scale)", rows(["NGO"], "any end", 2.0)),
     ]
-    kept = _keep_figure(monkeypatch, partner_models)
-    partner_models.plot_partner_effects(panels, tmp_path / "effects.png")
+    kept = _keep_figure(monkeypatch, partner_findings)
+    partner_findings.plot_partner_effects(panels, tmp_path / "effects.png")
     (fig,) = kept
     top, bottom = fig.axes[:2]
     assert [t.get_text() for t in top.get_yticklabels()] == partners_  # once each, in order

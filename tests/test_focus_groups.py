@@ -16,32 +16,32 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.focus_groups import (
-    COLUMNS,
-    CodebookError,
-    CorpusError,
-    code_frequencies,
-    code_presence,
-    codes_by_session,
-    cooccurrence,
-    exemplar_quotes,
-    guest_ratios,
-    load_codebook,
-    load_corpus,
-    primary_coder,
-    quotes_markdown,
+from analysis.focus_groups.codebook import CodebookError, load_codebook
+from analysis.focus_groups.corpus import COLUMNS, CorpusError, load_corpus, validate_corpus
+from analysis.focus_groups.reliability import (
     reliability_markdown,
     reliability_numbers,
     reliability_table,
+)
+from analysis.focus_groups.saturation import (
+    codes_by_session,
+    guest_ratios,
     saturation_base,
     saturation_curve,
     saturation_envelope,
     saturation_numbers,
     session_order,
+)
+from analysis.focus_groups.themes import (
+    code_frequencies,
+    code_presence,
+    cooccurrence,
+    exemplar_quotes,
+    primary_coder,
+    quotes_markdown,
     speaker_label,
     theme_frequencies,
     theme_numbers,
-    validate_corpus,
 )
 
 FIXTURE = Path(__file__).parent / "fixtures" / "focus_groups"

@@ -12,32 +12,30 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.focus_groups import (
-    code_frequencies,
-    code_presence,
+from analysis.focus_groups.agreement import alpha_from_table, kappa_from_table
+from analysis.focus_groups.codebook import load_codebook
+from analysis.focus_groups.corpus import step_seed, validate_corpus
+from analysis.focus_groups.figures import plot_cooccurrence, plot_saturation, plot_theme_frequencies
+from analysis.focus_groups.reliability import reliability_numbers, reliability_table
+from analysis.focus_groups.saturation import (
     codes_by_session,
-    cooccurrence,
-    corpus_numbers,
-    exemplar_quotes,
     guest_ratios,
-    load_codebook,
-    plot_cooccurrence,
-    plot_saturation,
-    plot_theme_frequencies,
-    reliability_numbers,
-    reliability_table,
     saturation_curve,
     saturation_envelope,
     saturation_numbers,
     session_order,
-    step_seed,
+)
+from analysis.focus_groups.synthetic_corpus import TEMPLATES, expected_agreement, generate
+from analysis.focus_groups.themes import (
+    code_frequencies,
+    code_presence,
+    cooccurrence,
+    corpus_numbers,
+    exemplar_quotes,
     theme_frequencies,
     theme_numbers,
     unanimous_themes,
-    validate_corpus,
 )
-from analysis.reliability import alpha_from_table, kappa_from_table
-from analysis.synthetic_corpus import TEMPLATES, expected_agreement, generate
 
 CODEBOOK = load_codebook(
     Path(__file__).parents[1] / "data" / "raw" / "focus_groups" / "codebook.yaml"

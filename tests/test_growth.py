@@ -10,16 +10,15 @@ import pytest
 import statsmodels.api as sm
 from scipy import stats
 
-from analysis.growth import (
+from analysis.census.population import yearly_frame
+from analysis.growth.bootstrap import bootstrap_p, bootstrap_shard, bootstrap_summary
+from analysis.growth.foundings import (
     TERM_ALPHA,
     TERM_DENSITY,
     TERM_DENSITY2,
     Design,
     FoundingFit,
     FoundingSpec,
-    bootstrap_p,
-    bootstrap_shard,
-    bootstrap_summary,
     density_peak,
     fit_foundings,
     founding_window,
@@ -31,8 +30,7 @@ from analysis.growth import (
     peak_density_delta,
     tidy,
 )
-from analysis.population import yearly_frame
-from analysis.simulate import SimulationParams, simulate_networks, true_values
+from analysis.growth.simulate import SimulationParams, simulate_networks, true_values
 
 BREAKS = [1990, 2000, 2015]
 

@@ -9,27 +9,29 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.contract import read_model, write_model, write_numbers
-from analysis.growth import bootstrap_summary, lr_test
-from analysis.saturation import (
+from analysis.common.contract import read_model, write_model, write_numbers
+from analysis.growth.bootstrap import bootstrap_summary
+from analysis.growth.figures import curves_table, fitted_table
+from analysis.growth.findings import (
     NUMBER_KEYS,
     _break_test,
+    comparison_markdown,
+    growth_numbers,
+    skipped_numbers,
+)
+from analysis.growth.foundings import lr_test
+from analysis.growth.saturation import (
     bootstrap_for,
     comparison,
-    comparison_markdown,
     contract_outputs,
-    curves_table,
     fit_all,
-    fitted_table,
-    growth_numbers,
     headline,
     preferred,
     skip_growth,
-    skipped_numbers,
     verdict,
 )
-from analysis.shapes import break_test, forecast_alive, recent_death_rate
-from analysis.simulate import SimulationParams, simulate_networks
+from analysis.growth.simulate import SimulationParams, simulate_networks
+from analysis.growth.trend import break_test, forecast_alive, recent_death_rate
 
 BREAKS = [1990, 2000, 2015]
 CENSUS = 2025

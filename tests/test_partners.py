@@ -6,15 +6,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.partners import (
-    association_test,
+from analysis.partners.coding import (
     code_partners,
-    composition_keys,
-    composition_numbers,
     decade_bins,
     founding_periods,
-    ordinal_trend,
     partners_skip_reason,
+)
+from analysis.partners.composition import (
+    association_test,
+    composition_keys,
+    composition_numbers,
+    ordinal_trend,
     shares,
     shares_table,
     trend_tests,
@@ -192,7 +194,7 @@ def test_partner_vocabulary_is_the_data_packages() -> None:
     import json
     from pathlib import Path
 
-    from analysis.partners import PARTNER_COLUMN, PARTNER_TYPES
+    from analysis.partners.coding import PARTNER_COLUMN, PARTNER_TYPES
 
     package = json.loads((Path(__file__).resolve().parents[1] / "data/datapackage.json").read_text())
     fields = {f["name"]: f for r in package["resources"] for f in r.get("schema", {}).get("fields", [])}

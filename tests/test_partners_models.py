@@ -6,20 +6,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.partner_models import (
+from analysis.partners.coding import THEME_GROUPS
+from analysis.partners.composition import composition_keys
+from analysis.partners.findings import model_keys, partner_numbers, skipped_partner_numbers
+from analysis.partners.firth import _penalised_parts, firth_inference, firth_logit
+from analysis.partners.models import (
     DECADE_TERM,
-    _penalised_parts,
-    composition_keys,
-    firth_inference,
-    firth_logit,
     fit_member_nb,
     fit_partner_dissolution,
     fit_partner_logit,
-    model_keys,
-    partner_numbers,
-    skipped_partner_numbers,
 )
-from analysis.partners import THEME_GROUPS
 
 # logistf's sex2 data (Heinze & Schemper 2002, Stat Med 21:2409–2419; from Cytel's LogXact
 # manual): urinary tract infection (case) in 239 women by age, oral contraceptive use (oc),

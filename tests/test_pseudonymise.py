@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.pseudonymise import (
+from analysis.focus_groups.pseudonymise import (
     KEY_ENV,
     PersonalDataError,
     PseudonymKeyError,

@@ -9,21 +9,23 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.growth import FoundingSpec, fit_foundings, founding_window
-from analysis.population import yearly_frame
-from analysis.recovery import (
+from analysis.census.population import yearly_frame
+from analysis.growth.foundings import FoundingSpec, fit_foundings, founding_window
+from analysis.growth.recovery import (
     ESTIMANDS,
     SCENARIOS,
     performance,
-    recovery_numbers,
     recovery_shard,
-    recovery_table,
-    scenario_numbers,
     scenario_summary,
-    scenarios_table,
     summarise,
 )
-from analysis.simulate import SimulationParams, simulate_networks, true_values
+from analysis.growth.recovery_findings import (
+    recovery_numbers,
+    recovery_table,
+    scenario_numbers,
+    scenarios_table,
+)
+from analysis.growth.simulate import SimulationParams, simulate_networks, true_values
 
 BREAKS = [1990, 2000, 2015]
 

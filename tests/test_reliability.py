@@ -6,7 +6,7 @@ import krippendorff
 import numpy as np
 import pytest
 
-from analysis.reliability import (
+from analysis.focus_groups.agreement import (
     Estimate,
     alpha_from_coincidences,
     alpha_from_table,

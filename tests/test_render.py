@@ -23,8 +23,8 @@ import yaml
 from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
-from analysis.provenance import git_commit, merge_numbers, provenance, write_meta
-from analysis.render import choose_renderer, expand_shortcodes, render_brief
+from analysis.common.provenance import git_commit, merge_numbers, provenance, write_meta
+from analysis.common.render import choose_renderer, expand_shortcodes, render_brief
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "tests" / "fixtures" / "brief"
@@ -246,14 +246,14 @@ def test_shortcode_errors_name_the_problem(tmp_path: Path) -> None:
 
 
 def test_choose_renderer(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("analysis.render.shutil.which", lambda name: None)
+    monkeypatch.setattr("analysis.common.render.shutil.which", lambda name: None)
     assert choose_renderer("auto") == "pandoc-typst"
     assert choose_renderer("pandoc-typst") == "pandoc-typst"
     with pytest.raises(RuntimeError, match=r"report\.renderer: quarto.*no `quarto` executable"):
         choose_renderer("quarto")
     with pytest.raises(ValueError, match="latex"):
         choose_renderer("latex")
-    monkeypatch.setattr("analysis.render.shutil.which", lambda name: f"/opt/bin/{name}")
+    monkeypatch.setattr("analysis.common.render.shutil.which", lambda name: f"/opt/bin/{name}")
     assert choose_renderer("auto") == "quarto"
     assert choose_renderer("quarto") == "quarto"
     assert choose_renderer("pandoc-typst") == "pandoc-typst"

@@ -9,17 +9,13 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from analysis.shapes import (
+from analysis.growth.curves import count_loglik, cumulative, fit_shape, increments, shape_tidy
+from analysis.growth.trend import (
     break_test,
     compare_models,
-    count_loglik,
-    cumulative,
     fit_segmented,
-    fit_shape,
     forecast_alive,
-    increments,
     recent_death_rate,
-    shape_tidy,
 )
 
 YEARS = np.arange(1914, 2026)

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 
-from analysis.population import lifetimes, yearly_frame
-from analysis.simulate import SimulationParams, simulate_networks, true_values
+from analysis.census.population import lifetimes, yearly_frame
+from analysis.growth.simulate import SimulationParams, simulate_networks, true_values
 
 NO_DEATHS = (-50.0,) * 5  # log hazards so low that no network ends
 

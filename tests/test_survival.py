@@ -9,26 +9,29 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.contract import TIDY_COLUMNS, read_model, write_model, write_numbers
-from analysis.survival import (
-    MODEL_SPECS,
+from analysis.common.contract import TIDY_COLUMNS, read_model, write_model, write_numbers
+from analysis.common.wording import format_ratio
+from analysis.survival.curves import (
     curve_value,
-    dissolution_numbers,
-    dissolution_skip_reason,
-    dissolution_table,
-    end_counts,
-    fit_dissolution_models,
-    fit_piecewise_exponential,
     median_survival,
-    network_years,
-    number_keys,
     plot_survival_curves,
-    skipped_model,
-    skipped_numbers,
-    skipped_table,
     survival_curves,
 )
-from analysis.wording import format_ratio
+from analysis.survival.findings import (
+    dissolution_numbers,
+    dissolution_table,
+    number_keys,
+    skipped_numbers,
+    skipped_table,
+)
+from analysis.survival.models import (
+    MODEL_SPECS,
+    dissolution_skip_reason,
+    fit_dissolution_models,
+    fit_piecewise_exponential,
+    skipped_model,
+)
+from analysis.survival.spells import end_counts, network_years
 
 ROOT = Path(__file__).resolve().parents[1]
 CENSUS = 2000
@@ -270,7 +273,7 @@ def test_skipped_outputs_follow_the_contract(tmp_path) -> None:
 
 
 def test_stage_numbers_and_table_on_a_synthetic_population(tmp_path) -> None:
-    from analysis.simulate import SimulationParams, simulate_networks
+    from analysis.growth.simulate import SimulationParams, simulate_networks
 
     params = SimulationParams(age_log_rates=(-3.8, -4.0, -4.2, -4.4, -4.4), phi2=0.0)
     table = simulate_networks(params, seed=11)

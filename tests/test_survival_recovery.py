@@ -1,6 +1,6 @@
 """Parameter recovery: the dissolution models find known density effects in simulated populations.
 
-Truth comes from :mod:`analysis.simulate` (yearly ends with log hazard = age-piece rate +
+Truth comes from :mod:`analysis.growth.simulate` (yearly ends with log hazard = age-piece rate +
 phi1 * N_t/100 + phi3 * N_f/100). One census-sized population has too few ends to test
 anything, so 40 seeded replicate populations are pooled (~1,900 ends); each keeps its own
 density history, and network ids are made unique per replicate.
@@ -12,8 +12,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.simulate import SimulationParams, simulate_networks
-from analysis.survival import fit_cox, fit_piecewise_exponential, network_years
+from analysis.growth.simulate import SimulationParams, simulate_networks
+from analysis.survival.models import fit_cox, fit_piecewise_exponential
+from analysis.survival.spells import network_years
 
 TRUTH = SimulationParams(age_log_rates=(-3.0, -3.8, -4.3, -4.6, -4.6), phi1=1.0, phi2=0.0, phi3=0.5)
 PIECES = list(TRUTH.age_breaks)

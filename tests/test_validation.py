@@ -15,12 +15,9 @@ import frictionless
 import pandas as pd
 import pytest
 
-from analysis.validation import (
-    NetworkTableError,
-    NetworkTableWarning,
-    census_year_of,
-    load_networks,
-)
+from analysis.census.problems import NetworkTableError, NetworkTableWarning
+from analysis.census.validation import load_networks
+from analysis.common.datapackage import census_year_of
 from tools.workflow_copy import ROOT, copy_workflow, snakemake
 
 PACKAGE = ROOT / "data" / "datapackage.json"

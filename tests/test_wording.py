@@ -5,7 +5,7 @@ import math
 import pandas as pd
 import pytest
 
-from analysis.wording import format_p, format_ratio, format_share
+from analysis.common.wording import format_p, format_ratio, format_share, join_words
 
 
 @pytest.mark.parametrize(
@@ -27,3 +27,10 @@ def test_ratios_with_intervals() -> None:
     assert format_ratio(row) == "1.35 (95% CI 0.47–12)"
     extreme = pd.Series({"estimate": 78.2, "conf_low": 1e-9, "conf_high": 5e22})
     assert format_ratio(extreme) == "78 (95% CI <0.01–>999)"
+
+
+def test_join_words_lists_inside_a_sentence() -> None:
+    assert join_words([]) == ""
+    assert join_words(["a"]) == "a"
+    assert join_words(["a", "b"]) == "a and b"
+    assert join_words(("a", "b", "c")) == "a, b and c"

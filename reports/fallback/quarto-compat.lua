@@ -2,7 +2,7 @@
 quarto-compat.lua: the Quarto features the brief uses, for the pandoc + Typst fallback.
 
 The brief is written once, in the Quarto subset listed in docs/architecture.md. When no
-`quarto` executable is available, analysis/render.py renders the same sources with pandoc and
+`quarto` executable is available, analysis/common/render.py renders the same sources with pandoc and
 this filter; it implements only what needs the document tree:
 
   * conditional content: divs and spans classed .content-visible / .content-hidden with
@@ -19,7 +19,7 @@ this filter; it implements only what needs the document tree:
     source is compiled outside reports/).
 
 The {{< meta >}} and {{< include >}} shortcodes are plain text substitutions, done by
-analysis/render.py before pandoc parses the document (Quarto, too, splices includes in as text).
+analysis/common/render.py before pandoc parses the document (Quarto, too, splices includes in as text).
 
 Where Quarto would warn and print "?@fig-x", this filter stops the render with a message: a
 brief must not ship with a broken reference or a misspelt condition.

@@ -4,8 +4,8 @@ import os
 
 from snakemake.utils import validate
 
-from analysis.datapackage import census_year_of
-from analysis.provenance import code_dependencies
+from analysis.common.datapackage import census_year_of
+from analysis.common.provenance import code_dependencies
 
 # Scripts import the `analysis` package from this checkout, also inside per-stage conda envs
 # and on cluster nodes (jobs re-read this file), so put the repository on their PYTHONPATH.

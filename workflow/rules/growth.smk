@@ -5,7 +5,7 @@
 # dependence, S2 a trend only). Shards are seeded from (seed, stream or scenario, shard) only,
 # so results do not depend on --cores.
 
-# models written to results/models/<name>/ (fitted by analysis.saturation.contract_outputs)
+# models written to results/models/<name>/ (fitted by analysis.growth.saturation.contract_outputs)
 GROWTH_MODELS = [
     "founding_poisson_trend",
     "founding_nb_density",

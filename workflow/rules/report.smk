@@ -1,6 +1,6 @@
 # The brief: merge every stage's numbers with provenance into one metadata file, then render
 # reports/brief.qmd to HTML and PDF (Quarto if installed, else pandoc + Typst; see
-# analysis/render.py). Every file the brief reads is an input, so any change re-renders it.
+# analysis/common/render.py). Every file the brief reads is an input, so any change re-renders it.
 import glob
 
 

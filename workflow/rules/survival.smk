@@ -1,7 +1,7 @@
 # Dissolution of networks: Kaplan-Meier and cumulative-incidence curves by age, then
 # piecewise-exponential and Cox hazard models of ending with their robustness variants.
 
-# models written to results/models/dissolution_<name>/ (specifications in analysis.survival)
+# models written to results/models/dissolution_<name>/ (specifications in analysis.survival.models)
 SURVIVAL_MODELS = [
     "piecewise",
     "cox",

@@ -3,7 +3,7 @@
 import sys
 from pathlib import Path
 
-from analysis.provenance import merge_numbers, provenance, write_meta
+from analysis.common.provenance import merge_numbers, provenance, write_meta
 
 sys.stderr = open(snakemake.log[0], "w", buffering=1)
 

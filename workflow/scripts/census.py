@@ -4,9 +4,9 @@ import sys
 
 import pandas as pd
 
-from analysis.census import alive_in, census_numbers, plot_alive, plot_foundings
-from analysis.contract import write_numbers
-from analysis.population import yearly_frame
+from analysis.census.describe import alive_in, census_numbers, plot_alive, plot_foundings
+from analysis.census.population import yearly_frame
+from analysis.common.contract import write_numbers
 
 sys.stderr = open(snakemake.log[0], "w", buffering=1)
 

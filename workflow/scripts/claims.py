@@ -4,8 +4,8 @@ import json
 import sys
 from pathlib import Path
 
-from analysis.claims import assess, claims_markdown, claims_numbers, read_models
-from analysis.contract import write_numbers
+from analysis.common.claims import assess, claims_markdown, claims_numbers, read_models
+from analysis.common.contract import write_numbers
 
 sys.stderr = open(snakemake.log[0], "w", buffering=1)
 

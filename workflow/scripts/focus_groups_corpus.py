@@ -4,15 +4,9 @@ import json
 import sys
 from pathlib import Path
 
-
-from analysis.focus_groups import (
-    load_codebook,
-    load_corpus,
-    step_seed,
-    validate_corpus,
-    write_corpus,
-)
-from analysis.synthetic_corpus import generate
+from analysis.focus_groups.codebook import load_codebook
+from analysis.focus_groups.corpus import load_corpus, step_seed, validate_corpus, write_corpus
+from analysis.focus_groups.synthetic_corpus import generate
 
 sys.stderr = open(snakemake.log[0], "w", buffering=1)
 

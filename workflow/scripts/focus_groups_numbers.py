@@ -4,7 +4,7 @@ import json
 import sys
 from pathlib import Path
 
-from analysis.contract import write_numbers
+from analysis.common.contract import write_numbers
 
 sys.stderr = open(snakemake.log[0], "w", buffering=1)
 

@@ -9,7 +9,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.pseudonymise import PersonalDataError, assert_no_personal_data, roster_strings
+from analysis.focus_groups.pseudonymise import (
+    PersonalDataError,
+    assert_no_personal_data,
+    roster_strings,
+)
 
 sys.stderr = open(snakemake.log[0], "w", buffering=1)
 

@@ -4,13 +4,12 @@ import json
 import sys
 from pathlib import Path
 
-from analysis.focus_groups import (
+from analysis.focus_groups.corpus import load_processed, step_seed
+from analysis.focus_groups.reliability import (
     BOOTSTRAP_REPLICATES,
-    load_processed,
     reliability_markdown,
     reliability_numbers,
     reliability_table,
-    step_seed,
 )
 
 sys.stderr = open(snakemake.log[0], "w", buffering=1)

@@ -4,17 +4,16 @@ import json
 import sys
 from pathlib import Path
 
-from analysis.focus_groups import (
+from analysis.focus_groups.corpus import load_processed, step_seed
+from analysis.focus_groups.figures import plot_saturation
+from analysis.focus_groups.saturation import (
     SATURATION_ORDERS,
     codes_by_session,
     guest_ratios,
-    load_processed,
-    plot_saturation,
     saturation_curve,
     saturation_envelope,
     saturation_numbers,
     session_order,
-    step_seed,
 )
 
 sys.stderr = open(snakemake.log[0], "w", buffering=1)

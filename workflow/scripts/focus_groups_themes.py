@@ -4,15 +4,14 @@ import json
 import sys
 from pathlib import Path
 
-from analysis.focus_groups import (
+from analysis.focus_groups.corpus import load_processed
+from analysis.focus_groups.figures import plot_cooccurrence, plot_theme_frequencies
+from analysis.focus_groups.themes import (
     code_frequencies,
     code_presence,
     cooccurrence,
     corpus_numbers,
     exemplar_quotes,
-    load_processed,
-    plot_cooccurrence,
-    plot_theme_frequencies,
     quotes_markdown,
     theme_frequencies,
     theme_numbers,

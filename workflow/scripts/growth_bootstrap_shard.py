@@ -4,7 +4,7 @@ import sys
 
 import pandas as pd
 
-from analysis.saturation import bootstrap_for
+from analysis.growth.saturation import bootstrap_for
 
 sys.stderr = open(snakemake.log[0], "w", buffering=1)
 

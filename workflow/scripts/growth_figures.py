@@ -6,8 +6,8 @@ import sys
 import numpy as np
 import pandas as pd
 
-from analysis.census import alive_in
-from analysis.saturation import plot_alive_forecast, plot_foundings_fitted, plot_skipped
+from analysis.census.describe import alive_in
+from analysis.growth.figures import plot_alive_forecast, plot_foundings_fitted, plot_skipped
 
 sys.stderr = open(snakemake.log[0], "w", buffering=1)
 

@@ -5,24 +5,26 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.contract import write_model, write_numbers
-from analysis.growth import bootstrap_summary, lr_test, shard_seed
-from analysis.saturation import (
-    RIGHT_TRUNCATION_YEARS,
-    comparison,
+from analysis.common.contract import write_model, write_numbers
+from analysis.growth.bootstrap import bootstrap_summary, shard_seed
+from analysis.growth.figures import curves_table, fitted_table
+from analysis.growth.findings import (
     comparison_markdown,
-    contract_outputs,
-    curves_table,
-    fit_all,
-    fitted_table,
     growth_numbers,
-    preferred,
-    skip_growth,
-    skipped_model,
     skipped_numbers,
     skipped_table,
 )
-from analysis.shapes import break_test, forecast_alive, recent_death_rate
+from analysis.growth.foundings import lr_test
+from analysis.growth.saturation import (
+    RIGHT_TRUNCATION_YEARS,
+    comparison,
+    contract_outputs,
+    fit_all,
+    preferred,
+    skip_growth,
+    skipped_model,
+)
+from analysis.growth.trend import break_test, forecast_alive, recent_death_rate
 
 sys.stderr = open(snakemake.log[0], "w", buffering=1)
 FORECAST_STREAM = 3

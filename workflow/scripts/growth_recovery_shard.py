@@ -2,7 +2,7 @@
 
 import sys
 
-from analysis.recovery import recovery_shard
+from analysis.growth.recovery import recovery_shard
 
 sys.stderr = open(snakemake.log[0], "w", buffering=1)
 

@@ -6,17 +6,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.contract import write_numbers
-from analysis.recovery import (
-    SCENARIOS,
+from analysis.common.contract import write_numbers
+from analysis.growth.recovery import SCENARIOS, scenario_summary, summarise
+from analysis.growth.recovery_findings import (
     recovery_numbers,
     recovery_table,
     scenario_numbers,
-    scenario_summary,
     scenarios_table,
-    summarise,
 )
-from analysis.simulate import true_values
+from analysis.growth.simulate import true_values
 
 sys.stderr = open(snakemake.log[0], "w", buffering=1)
 

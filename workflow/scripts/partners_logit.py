@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.contract import write_model
-from analysis.partner_models import fit_partner_logit
+from analysis.common.contract import write_model
+from analysis.partners.models import fit_partner_logit
 
 sys.stderr = open(snakemake.log[0], "w", buffering=1)
 

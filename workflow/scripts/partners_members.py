@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.contract import write_model
-from analysis.partner_models import fit_member_nb
+from analysis.common.contract import write_model
+from analysis.partners.models import fit_member_nb
 
 sys.stderr = open(snakemake.log[0], "w", buffering=1)
 

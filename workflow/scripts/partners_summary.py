@@ -5,23 +5,20 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.contract import read_model, write_numbers
-from analysis.partner_models import (
-    effect_panels,
-    partner_numbers,
-    plot_partner_effects,
-    skipped_partner_numbers,
-)
-from analysis.partners import (
+from analysis.common.contract import read_model, write_numbers
+from analysis.partners.coding import (
     code_partners,
     decade_bins,
     founding_periods,
     partners_skip_reason,
-    plot_share_panels,
-    plot_skipped,
-    shares,
-    shares_table,
-    skipped_table,
+)
+from analysis.partners.composition import shares, shares_table, skipped_table
+from analysis.partners.figures import plot_share_panels, plot_skipped
+from analysis.partners.findings import (
+    effect_panels,
+    partner_numbers,
+    plot_partner_effects,
+    skipped_partner_numbers,
 )
 
 sys.stderr = open(snakemake.log[0], "w", buffering=1)

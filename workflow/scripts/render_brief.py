@@ -3,7 +3,7 @@
 import sys
 from pathlib import Path
 
-from analysis.render import choose_renderer, render_brief
+from analysis.common.render import choose_renderer, render_brief
 
 sys.stderr = open(snakemake.log[0], "w", buffering=1)
 

@@ -4,12 +4,8 @@ import sys
 
 import pandas as pd
 
-from analysis.survival import (
-    CURVE_COLUMNS,
-    dissolution_skip_reason,
-    plot_survival_curves,
-    survival_curves,
-)
+from analysis.survival.curves import CURVE_COLUMNS, plot_survival_curves, survival_curves
+from analysis.survival.models import dissolution_skip_reason
 
 sys.stderr = open(snakemake.log[0], "w", buffering=1)
 

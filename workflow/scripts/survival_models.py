@@ -5,16 +5,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.contract import write_model, write_numbers
-from analysis.survival import (
+from analysis.common.contract import write_model, write_numbers
+from analysis.survival.findings import (
     dissolution_numbers,
-    dissolution_skip_reason,
     dissolution_table,
-    fit_dissolution_models,
-    skipped_model,
     skipped_numbers,
     skipped_table,
 )
+from analysis.survival.models import dissolution_skip_reason, fit_dissolution_models, skipped_model
 
 sys.stderr = open(snakemake.log[0], "w", buffering=1)
 

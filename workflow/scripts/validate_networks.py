@@ -7,7 +7,8 @@ by Snakemake when the job fails) and the step exits with an error.
 import sys
 from pathlib import Path
 
-from analysis.validation import NetworkTableError, load_networks
+from analysis.census.problems import NetworkTableError
+from analysis.census.validation import load_networks
 
 sys.stderr = open(snakemake.log[0], "w", buffering=1)
 

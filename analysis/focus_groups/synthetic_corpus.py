@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis.focus_groups import Codebook
+from analysis.focus_groups.codebook import Codebook
 
 #: Sentences an official might say, per code of the shipped codebook (English; sessions held
 #: in other languages are presented as translated). Written for this generator, not quoted.
@@ -351,7 +351,7 @@ def _draw(rng: np.random.Generator, options: tuple[tuple[str, float], ...]) -> s
 
 
 def _new_pseudonym(rng: np.random.Generator, taken: set[str]) -> str:
-    """``P-`` + 8 hex digits, the format of keyed pseudonyms (analysis.pseudonymise)."""
+    """``P-`` + 8 hex digits, the format of keyed pseudonyms (analysis.focus_groups.pseudonymise)."""
     while True:
         candidate = "P-" + rng.bytes(4).hex()
         if candidate not in taken:

@@ -161,8 +161,11 @@ def code_dependencies(
             for name in names:
                 if name.split(".")[0] != package:
                     continue
-                module = root / Path(*name.split("."))
-                for candidate in (module.with_suffix(".py"), module / "__init__.py"):
+                parts = name.split(".")
+                # importing a.b.c runs a/__init__.py and a/b/__init__.py too
+                packages = [root / Path(*parts[:i]) / "__init__.py" for i in range(1, len(parts))]
+                module = root / Path(*parts)
+                for candidate in (*packages, module.with_suffix(".py"), module / "__init__.py"):
                     if candidate.is_file() and candidate not in seen:
                         seen.add(candidate)
                         pending.append(candidate)

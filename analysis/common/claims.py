@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.contract import markdown_table
+from analysis.common.contract import markdown_table
 
 SUPPORTED, NOT_SUPPORTED, CANNOT_TELL = "supported", "not supported", "cannot tell"
 

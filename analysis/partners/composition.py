@@ -1,206 +1,30 @@
-"""Founding partners: who starts city networks, and how that mix changed (methods.md §3).
+"""Founding-partner composition: shares with Wilson intervals, association and trend tests.
 
-The paper's second policy implication is that multilateral support lends legitimacy but is
-"not enough to grant success", while public–private coalitions with business and
-philanthropies are "key". Testing it starts here: one flag per founding-partner type, the
-composite flags the paper talks about ("cities only", "public–private"), their shares by
-founding period and decade with Wilson intervals, tests of association with period, theme and
-region, and a trend test per flag.
-
-A network whose partners no source names is "not sourced": it is kept out of every share's
-denominator and never counted as "cities only".
+Shares by founding period and decade show how the mix of founders changed; chi-square (with
+a Monte-Carlo p-value for sparse tables) and Cramér's V test association with period, theme
+and region, and a Cochran-Armitage test per flag (Holm-adjusted) tests a trend.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from analysis.contract import markdown_table
-from analysis.figure_style import SMALL, WIDTH, apply_theme, save_figure, save_note
-from analysis.population import assign_period
-from analysis.wording import format_p, format_share
-
-PARTNER_COLUMN = "founding_partner_types"
-
-#: The vocabulary of ``founding_partner_types`` (data/README.md), in display order.
-PARTNER_TYPES = (
-    "city_government",
-    "local_government_association",
-    "regional_government",
-    "multilateral",
-    "supranational",
-    "national_government",
-    "philanthropy",
-    "business",
-    "ngo",
-    "academic",
+from analysis.common.contract import markdown_table
+from analysis.common.wording import format_p, format_share
+from analysis.partners.coding import (
+    COMPOSITE_FLAGS,
+    FLAG_LABELS,
+    FLAGS,
+    REGION_GROUPS,
+    THEME_GROUPS,
+    code_partners,
+    founding_periods,
+    short_label,
 )
-LOCAL_TYPES = frozenset({"city_government", "local_government_association", "regional_government"})
-PRIVATE_TYPES = frozenset({"business", "philanthropy"})
-INTERGOVERNMENTAL_TYPES = frozenset({"multilateral", "supranational"})
-
-#: Composite flags: the coalitions the paper's policy implication 2 is about.
-COMPOSITE_FLAGS = ("cities_only", "public_private", "intergovernmental")
-FLAGS = (*PARTNER_TYPES, *COMPOSITE_FLAGS)
-
-FLAG_LABELS = {
-    "city_government": "City government",
-    "local_government_association": "Local-government association",
-    "regional_government": "Regional government",
-    "multilateral": "Multilateral (UN, World Bank, WHO…)",
-    "supranational": "Supranational (EU, Council of Europe…)",
-    "national_government": "National government",
-    "philanthropy": "Philanthropy",
-    "business": "Business",
-    "ngo": "NGO",
-    "academic": "Academic",
-    "cities_only": "Cities only (local and regional governments)",
-    "public_private": "Public–private (business or philanthropy)",
-    "intergovernmental": "Intergovernmental (multilateral or supranational)",
-}
-
-
-def short_label(flag: str) -> str:
-    """The label without its parenthesised gloss, for panel titles and axis ticks."""
-    return FLAG_LABELS[flag].split(" (")[0]
-
-
-NOT_SOURCED = "not sourced"
-#: Mutually exclusive founding coalitions, for tests of association (a network has one).
-COALITIONS = ("cities only", "public–private", "intergovernmental", "other mixed")
-
-#: Coarse theme groups: 15 themes over ~200 networks leave most cells empty.
-THEME_GROUPS = {
-    "general": "general",
-    "environment_climate": "environment and infrastructure",
-    "energy": "environment and infrastructure",
-    "resilience_disaster": "environment and infrastructure",
-    "transport_mobility": "environment and infrastructure",
-    "food": "environment and infrastructure",
-    "health": "social and cultural",
-    "social_inclusion": "social and cultural",
-    "migration": "social and cultural",
-    "peace_security": "social and cultural",
-    "culture_heritage": "social and cultural",
-    "education_knowledge": "social and cultural",
-    "economy_trade": "economy and development",
-    "technology_digital": "economy and development",
-    "development": "economy and development",
-}
-#: Coarse regions: global networks, Europe and its sub-regions, and the rest of the world.
-REGION_GROUPS = {
-    "Global": "global",
-    "Europe": "Europe",
-    "Nordic-Baltic": "Europe",
-    "Mediterranean": "Europe",
-    "Asia-Pacific": "rest of the world",
-    "Africa": "rest of the world",
-    "Latin America and Caribbean": "rest of the world",
-    "North America": "rest of the world",
-    "Middle East and North Africa": "rest of the world",
-}
-
-
-def partners_skip_reason(networks: pd.DataFrame) -> str | None:
-    """Why the founding-partner analysis cannot run on this table, or None when it can."""
-    from analysis.contract import skip_reason
-
-    return skip_reason(networks, [PARTNER_COLUMN], "founding-partner analysis")
-
-
-def code_partners(networks: pd.DataFrame) -> pd.DataFrame:
-    """One row per network: ``sourced``, a flag per type and composite flag, ``coalition``.
-
-    Flags are pandas ``boolean`` and <NA> where the partners are not sourced, so no share,
-    test or model can silently count an unsourced network as "no partner of this type".
-    Raises ``ValueError`` naming the row, network and column for a type outside the vocabulary.
-    """
-    raw = networks[PARTNER_COLUMN].astype("string") if PARTNER_COLUMN in networks else None
-    if raw is None:
-        raise ValueError(f"the networks table has no column `{PARTNER_COLUMN}`")
-    tokens = [
-        [] if pd.isna(cell) else [t.strip() for t in str(cell).split(";") if t.strip()]
-        for cell in raw
-    ]
-    for row, (network_id, types) in enumerate(zip(networks["network_id"], tokens), start=1):
-        unknown = sorted(set(types) - set(PARTNER_TYPES))
-        if unknown:
-            raise ValueError(
-                f"networks table, row {row} (network {network_id}), column `{PARTNER_COLUMN}`: "
-                f"unknown partner type(s) {unknown}; use `;`-separated values from "
-                f"{', '.join(PARTNER_TYPES)}"
-            )
-    sourced = np.array([bool(t) for t in tokens])
-    sets = [set(t) for t in tokens]
-
-    def flag(test) -> pd.arrays.BooleanArray:
-        return pd.array([test(s) if ok else pd.NA for s, ok in zip(sets, sourced)], dtype="boolean")
-
-    coded = pd.DataFrame(
-        {"network_id": networks["network_id"].to_numpy(), "sourced": sourced}, index=networks.index
-    )
-    for kind in PARTNER_TYPES:
-        coded[kind] = flag(lambda s, kind=kind: kind in s)
-    coded["cities_only"] = flag(lambda s: s <= LOCAL_TYPES)
-    coded["public_private"] = flag(lambda s: bool(s & PRIVATE_TYPES))
-    coded["intergovernmental"] = flag(lambda s: bool(s & INTERGOVERNMENTAL_TYPES))
-    coded["coalition"] = pd.Categorical(
-        [_coalition(s) if ok else NOT_SOURCED for s, ok in zip(sets, sourced)],
-        categories=[*COALITIONS, NOT_SOURCED],
-    )
-    return coded
-
-
-def _coalition(types: set[str]) -> str:
-    """The one coalition of a sourced network; private partners take precedence."""
-    if types & PRIVATE_TYPES:
-        return "public–private"
-    if types & INTERGOVERNMENTAL_TYPES:
-        return "intergovernmental"
-    if types <= LOCAL_TYPES:
-        return "cities only"
-    return "other mixed"
-
-
-def founding_periods(networks: pd.DataFrame, period_breaks: Sequence[int]) -> pd.Categorical:
-    """Founding period of each network (first period starts at the first founding)."""
-    years = networks["founded_year"].astype(int)
-    return assign_period(years, period_breaks, int(years.min()))
-
-
-def decade_bins(years: Sequence[int] | pd.Series, min_n: int = 10) -> pd.Categorical:
-    """Founding decade of each network, pooling the thin first and last decades.
-
-    Leading decades are pooled until the first bin holds ``min_n`` networks (here the 11
-    networks founded before 1980, labelled "1913–79"), and a last decade below ``min_n``
-    joins the one before, so no point in the decade figure rests on two or three networks.
-    """
-    years = np.asarray(years, dtype=int)
-    decades = years // 10 * 10
-    counts = pd.Series(decades).value_counts().sort_index()
-    starts = list(counts.index)
-    while len(starts) > 1 and counts[counts.index < starts[1]].sum() < min_n:
-        starts.pop(1)
-    if len(starts) > 1 and counts[counts.index >= starts[-1]].sum() < min_n:
-        starts.pop()
-    first, last = int(years.min()), int(years.max())
-    ends = [s - 1 for s in starts[1:]] + [last]
-    labels = [
-        f"{start}s" if end < start + 10 else _year_range(max(start, first), end)
-        for start, end in zip(starts, ends)
-    ]
-    codes = np.searchsorted(np.asarray(starts), decades, side="right") - 1
-    return pd.Categorical.from_codes(codes, categories=labels, ordered=True)
-
-
-def _year_range(first: int, last: int) -> str:
-    """``1913–79`` within a century, ``1990–2021`` across one."""
-    return f"{first}–{last % 100:02d}" if first // 100 == last // 100 else f"{first}–{last}"
 
 
 def wilson_interval(count: int, nobs: int, level: float = 0.95) -> tuple[float, float]:
@@ -520,97 +344,3 @@ def skipped_table(reason: str) -> str:
     """The table's stand-in when the analysis is skipped, so the brief's include still works."""
     frame = pd.DataFrame({"Founding partners": ["Not analysed."]})
     return markdown_table(frame, reason, SHARES_LABEL)
-
-
-def plot_share_panels(frame: pd.DataFrame, path: str | Path, xlabel: str) -> None:
-    """One dot-and-interval panel per group (period or decade): share of sourced networks
-    with each founding partner, Wilson 95% intervals, partner types down the shared y axis.
-
-    Dots rather than stacked bars because a network can have several partner types, so the
-    shares do not add up to one. Rows are sorted by the overall share, the composite
-    coalitions first; reading a row across the panels shows the change over time.
-    """
-    colours = apply_theme()
-    import matplotlib.pyplot as plt
-
-    totals = frame.groupby("flag")[["count", "n"]].sum()
-    overall = (totals["count"] / totals["n"].where(totals["n"] > 0)).fillna(0.0)
-    # stable sort: ties keep the vocabulary's order, so the figure is reproducible
-    kinds = [
-        (kind, sorted([f for f in flags if f in overall], key=lambda f: -overall[f]), colour, mark)
-        for kind, flags, colour, mark in (
-            ("Founding coalition", COMPOSITE_FLAGS, colours[1], "D"),
-            ("Partner type", PARTNER_TYPES, colours[0], "o"),
-        )
-    ]
-    position: dict[str, float] = {}  # flag -> y, top down, a gap after the coalitions
-    for i, (_, flags, _, _) in enumerate(kinds):
-        for flag_name in flags:
-            position[flag_name] = -len(position) - 0.6 * i
-    groups = list(frame["group"].cat.categories)
-    fig, axes = plt.subplots(
-        1,
-        len(groups),
-        figsize=(WIDTH, 1.7 + 0.28 * len(position)),
-        sharex=True,
-        sharey=True,
-        squeeze=False,
-    )
-    by = frame.set_index(["group", "flag"])
-    for ax, group in zip(axes[0], groups):
-        for kind, flags, colour, marker in kinds:
-            sub = by.loc[group].loc[flags]
-            share = sub["share"].to_numpy(dtype=float) * 100
-            # clip: a Wilson bound at 0 or n events can sit a rounding error past the estimate
-            err = np.clip(
-                np.vstack(
-                    [
-                        share - sub["conf_low"].to_numpy(dtype=float) * 100,
-                        sub["conf_high"].to_numpy(dtype=float) * 100 - share,
-                    ]
-                ),
-                0,
-                None,
-            )
-            ax.errorbar(
-                share,
-                [position[f] for f in flags],
-                xerr=err,
-                fmt=marker,
-                color=colour,
-                ms=5,
-                elinewidth=1.6,
-                capsize=0,
-                label=kind,
-            )
-        n = int(by.loc[group]["n"].iloc[0])
-        ax.set_title(f"{group}\nn = {n}", fontsize=SMALL)
-        ax.set_xlim(-5, 105)
-        # narrow panels keep only the end labels, so neighbouring "100" and "0" stay apart
-        ax.set_xticks([0, 50, 100], ["0", "50" if len(groups) <= 4 else "", "100"])
-        ax.set_xticks([25, 75], minor=True)
-        ax.grid(which="minor", axis="x", lw=0.6)
-        ax.tick_params(axis="y", length=0)
-    first = axes[0, 0]
-    first.set_yticks(list(position.values()), [short_label(f) for f in position])
-    first.set_ylim(min(position.values()) - 0.7, 0.7)
-    first.annotate(  # the header of the panel titles' column, where the row labels are
-        f"{xlabel}\nn = sourced networks",
-        (0, 0),
-        xycoords=first.title,
-        xytext=(-10, 0),
-        textcoords="offset points",
-        ha="right",
-        va="bottom",
-        fontsize=SMALL,
-        fontweight="bold",
-    )
-    fig.supxlabel("Networks with this founding partner (%)", fontsize=12)
-    handles, labels = axes[0, 0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside upper center", ncol=2, frameon=False)
-    save_figure(fig, path)
-
-
-def plot_skipped(path: str | Path, reason: str) -> None:
-    """A placeholder figure that says the analysis was skipped and why."""
-    save_note("Analysis skipped.\n" + reason, path)

@@ -11,7 +11,7 @@ or ``reports/``.
 
 Command line (writes the corpus tables and the log; the log must live outside the outputs)::
 
-    CITYDIPLOMACY_PSEUDONYM_KEY=... python -m analysis.pseudonymise \\
+    CITYDIPLOMACY_PSEUDONYM_KEY=... python -m analysis.focus_groups.pseudonymise \\
         --segments named_segments.csv --roster roster.csv \\
         --out data/raw/focus_groups --log ../restricted/replacement_log.csv
 """
@@ -209,7 +209,7 @@ def assert_no_personal_data(
         raise PersonalDataError(
             "Personal data would reach a public output:\n  - "
             + "\n  - ".join(problems)
-            + "\nFix: pseudonymise the corpus (python -m analysis.pseudonymise) or remove the "
+            + "\nFix: pseudonymise the corpus (python -m analysis.focus_groups.pseudonymise) or remove the "
             "string from the source data, then rerun.",
             leaky,
         )

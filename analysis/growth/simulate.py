@@ -17,7 +17,7 @@ Stable API (used by tests, the survival stage and the recovery study):
     x_t = N_t/100, N_t alive at the start of t, variance mean + alpha*mean**2 (``alpha=0`` is
     Poisson); ``trend`` is a secular trend in foundings that owes nothing to density.
     ``period_effects[k]`` shifts the log rate from ``period_breaks[k]`` on (periods as in
-    :func:`analysis.population.assign_period`; the first period is the reference).
+    :func:`analysis.census.population.assign_period`; the first period is the reference).
     Mortality: network i is at risk in years t > f_i at age a = t - f_i and ends in year t with
     probability ``1 - exp(-mu)``, ``log mu = age_log_rates[piece(a)] + phi1*x_t + phi2*x_t**2
     + phi3*x_{f_i}`` where pieces start at ``age_breaks`` and x_{f_i} = N_{f_i}/100 is density
@@ -47,10 +47,10 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
-from analysis.growth import TREND_ORIGIN
-from analysis.population import assign_period
+from analysis.census.population import assign_period
+from analysis.growth.foundings import TREND_ORIGIN
 
-SYNTHETIC_NOTE = "synthetic: simulated by analysis.simulate (not a real network)"
+SYNTHETIC_NOTE = "synthetic: simulated by analysis.growth.simulate (not a real network)"
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.figure_style import WIDTH, apply_theme, save_figure
-from analysis.population import density, lifetimes, yearly_frame
+from analysis.census.population import density, lifetimes, yearly_frame
+from analysis.common.figure_style import WIDTH, apply_theme, save_figure
 
 #: Counts published around the paper (Acuto 2016, Nature 537: 611–613; reference/paper.md).
 PUBLISHED_ALIVE = {1985: 55, 2016: 200}
